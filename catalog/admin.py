@@ -1,0 +1,115 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin, TabularInline
+
+from .models import Brand, Colorway, Product, ProductImage
+
+
+def thumbnail(image, alt=""):
+    if not image:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" style="height:48px;width:auto;border-radius:4px">', image.url, alt
+    )
+
+
+class EmbargoListFilter(admin.SimpleListFilter):
+    title = "embargo"
+    parameter_name = "embargo"
+
+    def lookups(self, request, model_admin):
+        return [("held", "Held back now"), ("public", "Public")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.embargoed()
+        if self.value() == "public":
+            return queryset.public()
+        return queryset
+
+
+@admin.register(Brand)
+class BrandAdmin(ModelAdmin):
+    list_display = ["name", "founded_year", "website", "embargoed_until"]
+    list_filter = [EmbargoListFilter]
+    search_fields = ["name", "aliases"]
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "aliases", "founded_year", "website", "description"]}),
+        ("Logo", {"fields": ["logo", "logo_alt"]}),
+        ("Embargo", {"fields": ["embargoed_until"]}),
+    ]
+
+
+class ColorwayInline(TabularInline):
+    model = Colorway
+    extra = 0
+    fields = ["name", "hex", "position"]
+
+
+class ProductImageInline(TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ["preview", "image", "alt_text", "caption", "credit", "position"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return thumbnail(obj.image, obj.alt_text)
+
+
+@admin.register(Product)
+class ProductAdmin(ModelAdmin):
+    list_display = ["name", "brand", "category", "variant_of", "year_introduced", "embargoed_until"]
+    list_filter = ["category", EmbargoListFilter, "brand"]
+    list_select_related = ["brand", "variant_of"]
+    search_fields = ["name", "aliases", "brand__name"]
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ["brand", "variant_of"]
+    inlines = [ColorwayInline, ProductImageInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "aliases", "brand", "category", "variant_of"]}),
+        (
+            "Details",
+            {
+                "fields": [
+                    "year_introduced",
+                    "description",
+                    "materials",
+                    "hallmark_features",
+                    "sizes",
+                ]
+            },
+        ),
+        ("Embargo", {"fields": ["embargoed_until"]}),
+    ]
+
+
+@admin.register(Colorway)
+class ColorwayAdmin(ModelAdmin):
+    list_display = ["name", "product", "swatch", "hex"]
+    list_select_related = ["product"]
+    search_fields = ["name", "product__name"]
+    autocomplete_fields = ["product"]
+
+    @admin.display(description="Swatch")
+    def swatch(self, obj):
+        if not obj.hex:
+            return "—"
+        return format_html(
+            '<span style="display:inline-block;width:1.5em;height:1.5em;border-radius:50%;'
+            'border:1px solid #999;background:{}"></span>',
+            obj.hex,
+        )
+
+
+@admin.register(ProductImage)
+class ProductImageAdmin(ModelAdmin):
+    list_display = ["preview", "product", "alt_text", "credit"]
+    list_select_related = ["product"]
+    search_fields = ["alt_text", "caption", "product__name"]
+    autocomplete_fields = ["product"]
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return thumbnail(obj.image, obj.alt_text)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "newsroom"
+    verbose_name = "Newsroom"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,52 @@
+"""Signal receivers of the newsroom app."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+EDITORS = "Editors"
+WRITERS = "Writers"
+
+# Writers may create and edit everything a story needs, but not publish or delete.
+WRITER_MODELS = {
+    "newsroom": [
+        "article",
+        "person",
+        "ambassadorship",
+        "affiliation",
+        "campaign",
+        "campaignseries",
+        "event",
+        "quote",
+        "quotewording",
+        "role",
+    ],
+    "catalog": ["brand", "product", "colorway", "productimage"],
+    "taggit": ["tag"],
+}
+
+
+@receiver(post_migrate)
+def ensure_editorial_groups(sender, app_config=None, using="default", **kwargs):
+    """Make sure the Editors and Writers groups exist with their permissions.
+
+    Runs after every ``migrate`` (permissions are created by then), so the groups
+    are there on a fresh database and follow new models without a data migration.
+    """
+    if app_config is None or app_config.label != "newsroom":
+        return
+    apps = ["newsroom", "catalog", "taggit"]
+    content_perms = Permission.objects.using(using).filter(content_type__app_label__in=apps)
+
+    editors, _ = Group.objects.using(using).get_or_create(name=EDITORS)
+    editors.permissions.add(*content_perms)
+
+    writer_codenames = [
+        f"{action}_{model}"
+        for models in WRITER_MODELS.values()
+        for model in models
+        for action in ("add", "change", "view")
+    ]
+    writers, _ = Group.objects.using(using).get_or_create(name=WRITERS)
+    writers.permissions.add(*content_perms.filter(codename__in=writer_codenames))
+    writers.permissions.remove(*content_perms.filter(codename="publish_article"))
