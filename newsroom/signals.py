@@ -70,12 +70,14 @@ def copy_fixture_media(sender, instance, raw=False, **kwargs):
         if not isinstance(field, FileField):
             continue
         name = getattr(instance, field.attname).name
-        if not name or field.storage.exists(name):
+        if not name:
             continue
         for fixture_dir in settings.FIXTURE_DIRS:
             media = (Path(fixture_dir) / "media").resolve()
             source = (media / name).resolve()
-            if source.is_relative_to(media) and source.is_file():
+            if not (source.is_relative_to(media) and source.is_file()):
+                continue
+            if not field.storage.exists(name):
                 with source.open("rb") as fh:
                     field.storage.save(name, File(fh, name=source.name))
-                break
+            break
