@@ -12,6 +12,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from catalog.admin import EmbargoListFilter, thumbnail
 
 from . import services
+from .assistants import EmbargoGuardMixin, MentionSuggestionsMixin, PublishGuardMixin
 from .models import (
     Affiliation,
     Ambassadorship,
@@ -72,7 +73,7 @@ class AffiliationInline(TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ModelAdmin):
+class PersonAdmin(EmbargoGuardMixin, ModelAdmin):
     list_display = ["name", "role_list", "embargoed_until", "portrait_preview"]
     list_filter = ["roles", EmbargoListFilter]
     search_fields = ["name", "aliases"]
@@ -125,7 +126,7 @@ class CampaignSeriesAdmin(ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ModelAdmin):
+class CampaignAdmin(EmbargoGuardMixin, ModelAdmin):
     list_display = ["name", "brand", "series", "date_display", "embargoed_until"]
     list_filter = ["brand", "series", EmbargoListFilter]
     list_select_related = ["brand", "series"]
@@ -145,7 +146,7 @@ class CampaignAdmin(ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ModelAdmin):
+class EventAdmin(EmbargoGuardMixin, ModelAdmin):
     list_display = ["name", "kind", "brand", "location", "date"]
     list_filter = ["kind", "brand"]
     list_select_related = ["brand"]
@@ -252,7 +253,7 @@ class EditorialEventInline(TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ModelAdmin):
+class ArticleAdmin(MentionSuggestionsMixin, PublishGuardMixin, ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline",

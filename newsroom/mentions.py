@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-__all__ = ["Matcher", "Mention", "find_mentions", "link_first_mentions"]
+__all__ = ["Matcher", "Mention", "find_mentions", "html_to_text", "link_first_mentions"]
 
 _SPACE = r"\s+"
 _APOSTROPHES = "'\u2019\u2018\u02bc"
@@ -217,6 +217,27 @@ def _tokens(markup):
     parser.feed(markup)
     parser.close()
     return parser.tokens
+
+
+# Elements that end a run of text: their boundary reads as a line break, so that
+# "<p>Kim</p><p>Kardashian</p>" does not become "KimKardashian".
+_BLOCK_ELEMENTS = frozenset(
+    ("p", "br", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote")
+    + ("figure", "figcaption", "hr", "pre", "table", "tr", "td", "th")
+)
+
+
+def html_to_text(markup):
+    """The text of ``markup`` with entities decoded and block boundaries as line breaks."""
+    if not markup:
+        return ""
+    parts = []
+    for kind, value, _attrs in _tokens(markup):
+        if kind == "data":
+            parts.append(value)
+        elif value in _BLOCK_ELEMENTS:
+            parts.append("\n")
+    return "".join(parts).strip()
 
 
 def _render_tag(kind, tag, attrs):

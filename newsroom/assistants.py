@@ -1,0 +1,846 @@
+"""The admin's assistants for editors: mention suggestions and the unpublished-link guard.
+
+* :class:`MentionSuggestionsMixin` (article admin) lists, on the change form,
+  the people, brands, products, campaigns and events the headline, dek or body
+  mention but the article does not link yet, each with a one-click "Link"
+  button, and the linked ones the text never mentions. Matching follows
+  :mod:`newsroom.mentions`. Only names, aliases and slugs are loaded (one
+  ``values_list`` per model), compiled once into one regular expression and
+  kept per process until any of those rows changes.
+* :class:`PublishGuardMixin` (article admin) stops a save or an action that
+  would publish an article linking to something still embargoed (or to a page
+  that does not exist), or unpublish an article other published stories link
+  to, and shows a confirmation page listing what is affected. Only "Yes"
+  carries the original request through.
+* :class:`EmbargoGuardMixin` (person, brand, product, campaign and event admins)
+  does the same when an embargo would hide something published stories link to.
+
+Catalog's admin may not import the newsroom, so the brand and product admins
+get their guard from :func:`guard_catalog_admins`, called by the newsroom admin.
+"""
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Count, F, Max
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import Resolver404, path, resolve, reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+import catalog.admin  # noqa: F401 - registers the brand and product admins guarded below
+from catalog.models import Brand, Product
+
+from .mentions import Matcher, html_to_text
+from .models import Article, Campaign, Event, Person
+
+# What an article can link to: its many-to-many field, the model, and what to call one.
+MENTIONABLE = [
+    ("people", Person, "person"),
+    ("brands", Brand, "brand"),
+    ("products", Product, "product"),
+    ("campaigns", Campaign, "campaign"),
+    ("events", Event, "event"),
+]
+MENTIONABLE_FIELDS = {name: (model, label) for name, model, label in MENTIONABLE}
+
+CONFIRM_FIELD = "_confirm_links"
+BACK_FIELD = "_links_back"
+HELD_FILES_FIELD = "_held_upload"
+_HELD_FILES_SALT = "newsroom.assistants.held-upload"
+_HELD_FILES_MAX_AGE = 60 * 60  # seconds a confirmation page stays usable with its uploads
+
+
+# Mention suggestions ----------------------------------------------------------------
+
+
+@dataclass(eq=False, frozen=True)
+class EntityRef:
+    """What the matcher needs to know about a person, brand, product, campaign or event."""
+
+    field: str  # the article's many-to-many field: "people", "brands", ...
+    pk: int
+    name: str
+    slug: str
+    aliases: tuple
+    embargoed_until: datetime | None
+
+    @property
+    def all_names(self):
+        return [self.name, *[alias for alias in self.aliases if alias != self.name]]
+
+    @property
+    def key(self):
+        return f"{self.field}:{self.pk}"
+
+    @property
+    def label(self):
+        return MENTIONABLE_FIELDS[self.field][1]
+
+    @property
+    def is_embargoed(self):
+        return self.embargoed_until is not None and self.embargoed_until > timezone.now()
+
+    @property
+    def admin_url(self):
+        model = MENTIONABLE_FIELDS[self.field][0]
+        opts = model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.pk])
+
+
+class MentionIndex:
+    """Every mentionable entity's names, compiled into one matcher."""
+
+    def __init__(self, refs):
+        self.refs = {ref.key: ref for ref in refs}
+        self.matcher = Matcher(self.refs.values())
+
+
+_index_lock = threading.Lock()
+_index_cache = {}
+
+
+def _index_version():
+    """Changes whenever a mentionable row is added, deleted or saved."""
+    parts = []
+    for _field, model, _label in MENTIONABLE:
+        summary = model.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
+        parts.append((summary["count"], summary["last"]))
+    return tuple(parts)
+
+
+def mention_index():
+    """The matcher for all mentionable entities, rebuilt only when one of them changed."""
+    version = _index_version()
+    with _index_lock:
+        cached = _index_cache.get("index")
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    refs = []
+    for field_name, model, _label in MENTIONABLE:
+        rows = model.objects.values_list("pk", "name", "slug", "aliases", "embargoed_until")
+        for pk, name, slug, aliases, embargoed_until in rows.iterator(chunk_size=2000):
+            alias_list = tuple(part.strip() for part in aliases.splitlines() if part.strip())
+            refs.append(EntityRef(field_name, pk, name, slug, alias_list, embargoed_until))
+    index = MentionIndex(refs)
+    with _index_lock:
+        _index_cache["index"] = (version, index)
+    return index
+
+
+@dataclass
+class Suggestion:
+    entity: EntityRef
+    count: int
+    snippet: str
+
+
+@dataclass
+class MentionReport:
+    suggestions: list = field(default_factory=list)  # mentioned, not linked
+    unmentioned: list = field(default_factory=list)  # linked, never mentioned
+    confirmed: list = field(default_factory=list)  # linked and mentioned
+
+    def __bool__(self):
+        return bool(self.suggestions or self.unmentioned or self.confirmed)
+
+
+def _snippet(text, start, end, width=60):
+    """The words around a mention, within its paragraph."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    left = max(line_start, start - width)
+    right = min(line_end, end + width)
+    before, after = text[left:start], text[end:right]
+    if left > line_start and " " in before:
+        before = "…" + before.split(" ", 1)[1]
+    if right < line_end and " " in after:
+        after = after.rsplit(" ", 1)[0] + "…"
+    return " ".join(f"{before}{text[start:end]}{after}".split())
+
+
+def article_text(article):
+    """The words readers see: headline, dek and body without markup."""
+    return "\n\n".join(
+        part for part in (article.headline, article.dek, html_to_text(article.body)) if part
+    )
+
+
+def mention_report(article, *, index=None):
+    """What ``article`` mentions but does not link, and what it links but never mentions."""
+    index = index or mention_index()
+    linked = set()
+    for field_name, _model, _label in MENTIONABLE:
+        pks = getattr(article, field_name).values_list("pk", flat=True)
+        linked.update(f"{field_name}:{pk}" for pk in pks)
+
+    text = article_text(article)
+    spans = {}
+    for mention in index.matcher.find(text):
+        spans.setdefault((mention.start, mention.end), []).append(mention.entity)
+
+    seen = {}
+    mentioned = set()
+    for (start, end), entities in spans.items():
+        mentioned.update(ref.key for ref in entities)
+        if any(ref.key in linked for ref in entities):
+            continue  # one of the things with this name is linked: the mention is covered
+        for ref in entities:
+            if ref.key in seen:
+                seen[ref.key].count += 1
+            else:
+                seen[ref.key] = Suggestion(ref, 1, _snippet(text, start, end))
+
+    report = MentionReport(suggestions=list(seen.values()))
+    for key in sorted(linked, key=lambda k: index.refs[k].name if k in index.refs else k):
+        ref = index.refs.get(key)
+        if ref is None:
+            continue
+        (report.confirmed if key in mentioned else report.unmentioned).append(ref)
+    return report
+
+
+class MentionSuggestionsMixin:
+    """Shows mention suggestions on the article change form and links them in one click."""
+
+    mention_suggestions_template = "admin/newsroom/article/mention_suggestions.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/mentions/",
+                self.admin_site.admin_view(self.link_mentions_view),
+                name=f"{opts.app_label}_{opts.model_name}_link_mentions",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if request.method == "GET":
+            article = self.get_object(request, unquote(object_id))
+            if article is not None:
+                extra_context["mention_report"] = mention_report(article)
+                extra_context["mention_suggestions_template"] = self.mention_suggestions_template
+                extra_context["can_link_mentions"] = self.has_change_permission(request, article)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        suggestions = mention_report(form.instance).suggestions
+        if suggestions:
+            names = self._join([suggestion.entity.name for suggestion in suggestions])
+            self.message_user(
+                request,
+                format_html(
+                    "{} {} mentioned but not linked. "
+                    '<a href="{}#mention-suggestions">Review the mentions</a>.',
+                    names,
+                    "is" if len(suggestions) == 1 else "are",
+                    self._article_change_url(form.instance),
+                ),
+                messages.WARNING,
+            )
+
+    @staticmethod
+    def _parse_keys(values):
+        wanted = {}
+        for value in values:
+            field_name, _, pk = value.partition(":")
+            if field_name in MENTIONABLE_FIELDS and pk.isdigit():
+                wanted.setdefault(field_name, set()).add(int(pk))
+        return wanted
+
+    @transaction.atomic
+    def _change_links(self, request, article, wanted, *, add):
+        names = []
+        for field_name, pks in wanted.items():
+            model, _label = MENTIONABLE_FIELDS[field_name]
+            objs = list(model.objects.filter(pk__in=pks).order_by("name"))
+            if not objs:
+                continue
+            manager = getattr(article, field_name)
+            if add:
+                manager.add(*objs)
+            else:
+                manager.remove(*objs)
+            names.extend(obj.name for obj in objs)
+        if names:
+            # A form opened before this change is now stale: its save must not undo it.
+            Article.objects.filter(pk=article.pk).update(
+                version=F("version") + 1, updated_at=timezone.now(), updated_by=request.user
+            )
+        return names
+
+    @staticmethod
+    def _join(names):
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    @staticmethod
+    def _article_change_url(article):
+        opts = article._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[article.pk])
+
+    def link_mentions_view(self, request, object_id):
+        """POST ``link=people:12`` (repeatable) or ``unlink=...`` to change the article's links."""
+        return require_POST(self._link_mentions)(request, object_id)
+
+    def _link_mentions(self, request, object_id):
+        article = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        linked = self._change_links(
+            request, article, self._parse_keys(request.POST.getlist("link")), add=True
+        )
+        unlinked = self._change_links(
+            request, article, self._parse_keys(request.POST.getlist("unlink")), add=False
+        )
+        if linked:
+            message = f"Linked {self._join(linked)} to this article."
+            self.log_change(request, article, message)
+            self.message_user(request, message, messages.SUCCESS)
+        if unlinked:
+            message = f"Unlinked {self._join(unlinked)} from this article."
+            self.log_change(request, article, message)
+            self.message_user(request, message, messages.SUCCESS)
+        if not linked and not unlinked:
+            self.message_user(request, "Nothing to link or unlink.", messages.WARNING)
+        return HttpResponseRedirect(self._article_change_url(article))
+
+
+# Confirmation pages --------------------------------------------------------------------
+
+
+class NeedsConfirmation(Exception):  # noqa: N818 - it is a signal, not an error
+    """Raised before anything is written; carries what the editor must confirm."""
+
+    def __init__(self, title, question, groups, *, proceed_label="Yes, go ahead"):
+        super().__init__(title)
+        self.title = title
+        self.question = question
+        self.groups = groups  # [(heading, [Affected, ...]), ...]
+        self.proceed_label = proceed_label
+
+
+@dataclass
+class Affected:
+    """One thing the editor should know about before confirming."""
+
+    name: str
+    note: str = ""
+    admin_url: str = ""
+    public_url: str = ""
+
+
+def _confirmed(request):
+    return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == "yes"
+
+
+def _hold_uploads(request):
+    """Keep this request's uploads so that the confirmed request can carry them again."""
+    held = []
+    for field_name, upload in request.FILES.items():
+        name = default_storage.save(f"held-uploads/{uuid.uuid4().hex}/{upload.name}", upload)
+        token = {"field": field_name, "path": name, "type": upload.content_type}
+        held.append(signing.dumps(token, salt=_HELD_FILES_SALT))
+    return held
+
+
+def _restore_uploads(request):
+    """Put uploads held by a confirmation page back into ``request.FILES``."""
+    tokens = request.POST.getlist(HELD_FILES_FIELD)
+    if not tokens:
+        return []
+    files = MultiValueDict(request.FILES)
+    restored = []
+    for token in tokens:
+        try:
+            held = signing.loads(token, salt=_HELD_FILES_SALT, max_age=_HELD_FILES_MAX_AGE)
+        except signing.BadSignature:
+            continue
+        if not held["path"].startswith("held-uploads/") or not default_storage.exists(held["path"]):
+            continue
+        with default_storage.open(held["path"], "rb") as stored:
+            content = stored.read()
+        name = held["path"].rsplit("/", 1)[-1]
+        files[held["field"]] = SimpleUploadedFile(name, content, held["type"])
+        restored.append(held["path"])
+    request._files = files
+    return restored
+
+
+def _forget_uploads(paths):
+    for stored in paths:
+        default_storage.delete(stored)
+
+
+class ConfirmationMixin:
+    """Lets ``save_model`` and actions ask for a confirmation page before anything is saved.
+
+    ``save_model`` raises :class:`NeedsConfirmation`; nothing has been written at
+    that point (the form was saved with ``commit=False``) and the admin's
+    transaction rolls back. The page re-posts every field of the original
+    request, uploads included, with ``_confirm_links=yes``; "No" re-posts them
+    with ``_links_back`` and the form comes back with the editor's input and a
+    note that nothing was saved.
+    """
+
+    confirmation_template = "admin/newsroom/article/confirm_links.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        restored = _restore_uploads(request) if request.method == "POST" else []
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except NeedsConfirmation as needed:
+            return self.render_confirmation(request, needed, object_id=object_id)
+        finally:
+            _forget_uploads(restored)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.method == "POST" and BACK_FIELD in request.POST:
+            return type(form.__name__, (_HeldBackForm, form), {})
+        return form
+
+    def render_confirmation(self, request, needed, *, object_id=None, action=False):
+        fields = [
+            (name, value)
+            for name in request.POST
+            if name not in ("csrfmiddlewaretoken", CONFIRM_FIELD, BACK_FIELD, HELD_FILES_FIELD)
+            for value in request.POST.getlist(name)
+        ]
+        held = [] if action else _hold_uploads(request)
+        held += request.POST.getlist(HELD_FILES_FIELD)
+        opts = self.model._meta
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": needed.title,
+            "question": needed.question,
+            "groups": needed.groups,
+            "proceed_label": needed.proceed_label,
+            "fields": fields,
+            "held_uploads": held,
+            "held_field": HELD_FILES_FIELD,
+            "confirm_field": CONFIRM_FIELD,
+            "back_field": BACK_FIELD,
+            "is_action": action,
+            "opts": opts,
+            "object": obj,
+            "form_url": request.get_full_path(),
+            "back_url": (
+                self._change_url(obj)
+                if obj is not None and not action
+                else reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            ),
+        }
+        return TemplateResponse(request, self.confirmation_template, context)
+
+    @staticmethod
+    def _change_url(obj):
+        opts = obj._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+class _HeldBackForm:
+    """The editor answered "No" on a confirmation page: show the form again, unsaved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.add_error(
+            None,
+            ValidationError(
+                "Not saved yet: review the links listed before, then save again.",
+                code="held_back",
+            ),
+        )
+        return cleaned
+
+
+# What a link points at -----------------------------------------------------------------
+
+_DETAIL_VIEWS = {
+    "newsroom:article-detail": (Article, "article"),
+    "newsroom:person-detail": (Person, "person"),
+    "newsroom:campaign-detail": (Campaign, "campaign"),
+    "catalog:brand-detail": (Brand, "brand"),
+    "catalog:product-detail": (Product, "product"),
+}
+
+
+def _public_queryset(model, *, now):
+    if model is Article:
+        return Article.objects.published(now=now)
+    return model.objects.public(now=now)
+
+
+def _hrefs(markup):
+    from .mentions import _tokens
+
+    for kind, tag, attrs in _tokens(markup or ""):
+        if kind in ("start", "startend") and tag == "a":
+            for name, value in attrs:
+                if name == "href" and value:
+                    yield value
+
+
+def broken_body_links(markup, *, at, host=""):
+    """Links in ``markup`` to pages of this site that readers could not open at ``at``.
+
+    Returns ``[(href, reason)]``: a page that does not exist, an article that is
+    not published, or a person, brand, product or campaign still embargoed.
+    """
+    problems = []
+    wanted = {}
+    for href in dict.fromkeys(_hrefs(markup)):
+        parts = urlsplit(href)
+        if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != host):
+            continue
+        if not parts.path.startswith("/"):
+            continue
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            problems.append((href, "no page at this address"))
+            continue
+        target = _DETAIL_VIEWS.get(match.view_name)
+        if target and "slug" in match.kwargs:
+            wanted.setdefault(target, []).append((href, match.kwargs["slug"]))
+    for (model, label), links in wanted.items():
+        slugs = {slug for _href, slug in links}
+        public = set(
+            _public_queryset(model, now=at).filter(slug__in=slugs).values_list("slug", flat=True)
+        )
+        known = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        for href, slug in links:
+            if slug in public:
+                continue
+            if slug not in known:
+                problems.append((href, f"no {label} at this address"))
+            elif model is Article:
+                problems.append((href, "an article readers cannot see yet"))
+            else:
+                problems.append((href, f"a {label} still under embargo"))
+    return problems
+
+
+def articles_linking_in_body(url, *, now, exclude_pk=None):
+    """Live and scheduled articles whose body links to ``url`` (a path such as /people/x/)."""
+    queryset = Article.objects.filter(
+        status=Article.Status.PUBLISHED, body__contains=f'{url}"'
+    ).only("pk", "headline", "slug", "published_at", "status")
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return list(queryset.order_by("-published_at")[:200])
+
+
+def _article_affected(article, note, *, now):
+    when = "scheduled for " if article.published_at and article.published_at > now else ""
+    stamp = f"{when}{article.published_at:%-d %b %Y %H:%M}" if article.published_at else ""
+    return Affected(
+        name=article.headline,
+        note=f"{note} ({stamp})" if stamp and note else note or stamp,
+        admin_url=reverse("admin:newsroom_article_change", args=[article.pk]),
+        public_url=(
+            article.get_absolute_url()
+            if article.published_at and article.published_at <= now
+            else ""
+        ),
+    )
+
+
+def _entity_affected(entity, label):
+    opts = entity._meta
+    until = entity.embargoed_until
+    return Affected(
+        name=f"{entity.name} ({label})",
+        note=f"embargoed until {until:%-d %b %Y %H:%M %Z}" if until else "",
+        admin_url=reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[entity.pk]),
+    )
+
+
+# The article side ----------------------------------------------------------------------
+
+
+def embargoed_links(article_pks_or_form, *, at):
+    """Linked entities still embargoed at ``at``: ``[(label, entity), ...]``."""
+    found = []
+    for field_name, model, label in MENTIONABLE:
+        if isinstance(article_pks_or_form, dict):
+            queryset = article_pks_or_form.get(field_name)
+            if queryset is None:
+                continue
+            entities = [e for e in queryset if e.embargoed_until and e.embargoed_until > at]
+        else:
+            entities = list(
+                model.objects.filter(
+                    articles__pk__in=article_pks_or_form, embargoed_until__gt=at
+                ).distinct()
+            )
+        found.extend((label, entity) for entity in entities)
+    return found
+
+
+class PublishGuardMixin(ConfirmationMixin):
+    """Asks before publishing with links readers cannot follow, or unpublishing a linked story.
+
+    Wraps the article admin's ``save_model`` and its "publish" and "unpublish"
+    actions; the admin class itself only needs this as a base.
+    """
+
+    def save_model(self, request, obj, form, change):
+        if not _confirmed(request):
+            needed = self._publish_confirmation(request, obj, form, change)
+            if needed is not None:
+                raise needed
+        super().save_model(request, obj, form, change)
+
+    def _publish_confirmation(self, request, obj, form, change):
+        data = form.cleaned_data
+        now = timezone.now()
+        status = data.get("status", obj.status)
+        was = form.initial.get("status") if change else None
+        published = Article.Status.PUBLISHED
+        if status == published:
+            at = max(data.get("published_at") or now, now)
+            groups = []
+            embargoed = embargoed_links(data, at=at)
+            if was == published:
+                # Already public: ask only about links added by this save.
+                before = {
+                    (entity._meta.label, entity.pk)
+                    for field_name, _model, _label in MENTIONABLE
+                    for entity in form.initial.get(field_name, []) or []
+                }
+                embargoed = [
+                    (label, e) for label, e in embargoed if (e._meta.label, e.pk) not in before
+                ]
+            if embargoed:
+                groups.append(
+                    (
+                        "Linked, but still under embargo: readers will not see these links "
+                        "until each embargo lifts",
+                        [_entity_affected(entity, label) for label, entity in embargoed],
+                    )
+                )
+            if was != published or "body" in form.changed_data:
+                broken = broken_body_links(
+                    data.get("body", obj.body), at=at, host=request.get_host()
+                )
+                if broken:
+                    groups.append(
+                        (
+                            "Links in the text that readers could not open",
+                            [Affected(name=href, note=reason) for href, reason in broken],
+                        )
+                    )
+            if groups:
+                verb = "Publish" if was != published else "Save"
+                return NeedsConfirmation(
+                    f"{verb} “{data.get('headline', obj.headline)}”?",
+                    "This article links to pages readers cannot open yet.",
+                    groups,
+                    proceed_label=f"Yes, {verb.lower()} it",
+                )
+        elif was == published and change:
+            linking = articles_linking_in_body(obj.get_absolute_url(), now=now, exclude_pk=obj.pk)
+            if linking:
+                return NeedsConfirmation(
+                    f"Unpublish “{obj.headline}”?",
+                    "Published stories link to this article; their links will lead nowhere "
+                    "until you edit them or publish this again.",
+                    [
+                        (
+                            "Stories that link to it",
+                            [_article_affected(a, "", now=now) for a in linking],
+                        )
+                    ],
+                    proceed_label="Yes, unpublish it",
+                )
+        return None
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, check in (
+            ("publish", self._publish_action_check),
+            ("unpublish", self._unpublish_action_check),
+        ):
+            if name in actions:
+                func, action_name, description = actions[name]
+                actions[name] = (self._guarded(func, check), action_name, description)
+        return actions
+
+    def _guarded(self, func, check):
+        def guarded(modeladmin, request, queryset):
+            if not _confirmed(request):
+                needed = check(request, queryset)
+                if needed is not None:
+                    return self.render_confirmation(request, needed, action=True)
+            return func(modeladmin, request, queryset)
+
+        guarded.__name__ = getattr(func, "__name__", "guarded")
+        for attribute in ("allowed_permissions", "short_description"):
+            if hasattr(func, attribute):
+                setattr(guarded, attribute, getattr(func, attribute))
+        return guarded
+
+    def _publish_action_check(self, request, queryset):
+        now = timezone.now()
+        articles = list(
+            queryset.select_related(None)
+            .exclude(status=Article.Status.PUBLISHED)
+            .only("pk", "headline", "body")
+        )
+        if not articles:
+            return None
+        groups = []
+        by_article = {}
+        for field_name, model, label in MENTIONABLE:
+            through = getattr(Article, field_name).through
+            column = f"{model._meta.model_name}"
+            rows = through.objects.filter(
+                article_id__in=[a.pk for a in articles], **{f"{column}__embargoed_until__gt": now}
+            ).select_related(column)
+            for row in rows:
+                by_article.setdefault(row.article_id, []).append((label, getattr(row, column)))
+        for article in articles:
+            items = [
+                _entity_affected(entity, label) for label, entity in by_article.get(article.pk, [])
+            ]
+            items += [
+                Affected(name=href, note=reason)
+                for href, reason in broken_body_links(article.body, at=now, host=request.get_host())
+            ]
+            if items:
+                groups.append((f"“{article.headline}” links to", items))
+        if not groups:
+            return None
+        return NeedsConfirmation(
+            "Publish the selected articles?",
+            "Some of them link to pages readers cannot open yet: embargoed links stay hidden "
+            "until each embargo lifts.",
+            groups,
+            proceed_label="Yes, publish them",
+        )
+
+    def _unpublish_action_check(self, request, queryset):
+        now = timezone.now()
+        selected = list(
+            queryset.select_related(None)
+            .filter(status=Article.Status.PUBLISHED)
+            .only("pk", "headline", "slug")
+        )
+        selected_pks = {a.pk for a in selected}
+        groups = []
+        for article in selected:
+            linking = [
+                a
+                for a in articles_linking_in_body(article.get_absolute_url(), now=now)
+                if a.pk not in selected_pks
+            ]
+            if linking:
+                groups.append(
+                    (
+                        f"Stories that link to “{article.headline}”",
+                        [_article_affected(a, "", now=now) for a in linking],
+                    )
+                )
+        if not groups:
+            return None
+        return NeedsConfirmation(
+            "Unpublish the selected articles?",
+            "Published stories link to them; those links will lead nowhere.",
+            groups,
+            proceed_label="Yes, unpublish them",
+        )
+
+
+# The entity side -----------------------------------------------------------------------
+
+
+class EmbargoGuardMixin(ConfirmationMixin):
+    """Asks before an embargo hides a person, brand, product, campaign or event stories link to."""
+
+    def save_model(self, request, obj, form, change):
+        if change and not _confirmed(request):
+            needed = self._embargo_confirmation(obj, form)
+            if needed is not None:
+                raise needed
+        super().save_model(request, obj, form, change)
+
+    def _embargo_confirmation(self, obj, form):
+        if "embargoed_until" not in form.changed_data:
+            return None
+        now = timezone.now()
+        until = form.cleaned_data.get("embargoed_until")
+        before = form.initial.get("embargoed_until")
+        if until is None or until <= now or (before is not None and before >= until):
+            return None
+        label = obj._meta.verbose_name
+        linked = list(
+            obj.articles.filter(status=Article.Status.PUBLISHED, published_at__lt=until)
+            .only("pk", "headline", "slug", "published_at", "status")
+            .order_by("-published_at")[:200]
+        )
+        in_body = []
+        if hasattr(obj, "get_absolute_url"):  # events have no page of their own
+            in_body = [
+                a
+                for a in articles_linking_in_body(obj.get_absolute_url(), now=now)
+                if a.published_at and a.published_at < until
+            ]
+        groups = []
+        if linked:
+            groups.append(
+                (
+                    f"Stories that link to this {label}: the link disappears from them",
+                    [_article_affected(a, "", now=now) for a in linked],
+                )
+            )
+        if in_body:
+            groups.append(
+                (
+                    f"Stories whose text links to this {label}'s page: that link would lead nowhere",
+                    [_article_affected(a, "", now=now) for a in in_body],
+                )
+            )
+        if not groups:
+            return None
+        return NeedsConfirmation(
+            f"Embargo “{obj.name}” until {until:%-d %b %Y %H:%M %Z}?",
+            f"Published or scheduled stories link to this {label}. Until the embargo lifts, "
+            "its page answers “not found”.",
+            groups,
+            proceed_label="Yes, embargo it",
+        )
+
+
+def guard_catalog_admins(site=None):
+    """Give the brand and product admins the embargo guard, from the newsroom's side."""
+    site = site or admin.site
+    for model in (Brand, Product):
+        current = site._registry.get(model)
+        if current is None or isinstance(current, EmbargoGuardMixin):
+            continue
+        guarded = type(type(current).__name__, (EmbargoGuardMixin, type(current)), {})
+        site.unregister(model)
+        site.register(model, guarded)
+
+
+guard_catalog_admins()
