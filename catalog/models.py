@@ -38,6 +38,17 @@ class PublicQuerySet(models.QuerySet):
         return self.filter(embargoed_until__gt=now)
 
 
+def public_q(prefix="", *, now=None):
+    """``Q`` for "the row at ``prefix`` is not under embargo": ``public_q("brand__")``.
+
+    For related rows in filters, where ``.public()`` cannot reach.
+    """
+    now = now or timezone.now()
+    return Q(**{f"{prefix}embargoed_until__isnull": True}) | Q(
+        **{f"{prefix}embargoed_until__lte": now}
+    )
+
+
 class SlugManager(models.Manager.from_queryset(PublicQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)

@@ -5,6 +5,6 @@ from . import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("brands/<slug:slug>/", views.BrandDetailView.as_view(), name="brand-detail"),
-    path("products/<slug:slug>/", views.ProductDetailView.as_view(), name="product-detail"),
+    path("brands/<slug:slug>/", views.brand_detail, name="brand-detail"),
+    path("products/<slug:slug>/", views.product_detail, name="product-detail"),
 ]

@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve
+
+from newsroom.sitemaps import sitemaps
+from newsroom.views import robots_txt
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -10,7 +14,25 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("newsroom.urls")),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    # Share links for outside reviewers (signed, expiring, revocable).
+    path("review/", include("newsroom.preview")),
 ]
+
+handler404 = "newsroom.views.page_not_found"
+handler500 = "newsroom.views.server_error"
 
 if settings.SERVE_MEDIA:
     # Uploaded images from local storage. With object storage (several hosts),

@@ -1,14 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "newsroom"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("articles/", views.ArticleListView.as_view(), name="article-list"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
-    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
-    path("campaigns/<slug:slug>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
-    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),
+    path("", views.home, name="home"),
+    path("articles/", views.article_list, name="article-list"),
+    path("articles/<slug:slug>/", views.article_detail, name="article-detail"),
+    path("people/<slug:slug>/", views.person_detail, name="person-detail"),
+    path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign-detail"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
+    path("search/", views.search, name="search"),
+    path("feeds/articles/", feeds.LatestArticlesFeed(), name="article-feed"),
+    path("feeds/tags/<slug:slug>/", feeds.TagArticlesFeed(), name="tag-feed"),
+    path("feeds/people/<slug:slug>/", feeds.PersonArticlesFeed(), name="person-feed"),
 ]

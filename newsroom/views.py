@@ -1,48 +1,684 @@
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+"""The reader site: home, stories, people, campaigns, tags and search.
+
+Every page runs a fixed number of SQL queries, whatever the number of related
+rows: each related list is one query (or one ``Prefetch``), and every list
+starts from ``Article.objects.published()`` or ``.public()``, so that nothing
+unpublished or embargoed reaches a reader.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import CharField, DateField, DateTimeField, F, Prefetch, Q, Value
+from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
-from .models import Article, Campaign, Person
+from catalog import jsonld
+from catalog.models import Brand, Product, public_q
+from catalog.seo import PageMeta, home_crumb, page_graph, page_meta
+from catalog.timeline import sort_timeline, timeline_entry
+
+from .html import clean_html
+from .mentions import link_first_mentions
+from .models import (
+    Ambassadorship,
+    Article,
+    Campaign,
+    DatePrecision,
+    Event,
+    Person,
+    Quote,
+    QuoteWording,
+)
+from .pagination import Cursor, keyset_page
+from .search import search as run_search
+
+PAGE_SIZE = 20
+RELATED_STORIES = 4
+STORIES_LIMIT = 30
 
 
-class HomeView(ListView):
-    template_name = "newsroom/home.html"
-    context_object_name = "articles"
-
-    def get_queryset(self):
-        return Article.objects.published().for_listing()[:10]
+# --- Shared helpers --------------------------------------------------------------------------
 
 
-class ArticleListView(ListView):
-    paginate_by = 20
-
-    def get_queryset(self):
-        return Article.objects.published().for_listing()
-
-
-class ArticleDetailView(DetailView):
-    def get_queryset(self):
-        return Article.objects.published()
+def published_wordings():
+    """Quote wordings as printed in published articles, with their article."""
+    return QuoteWording.objects.filter(article__in=Article.objects.published()).select_related(
+        "article"
+    )
 
 
-class PersonDetailView(DetailView):
-    def get_queryset(self):
-        return Person.objects.public()
+def public_quotes():
+    """Quotes readers may see: reported in a published story, by a speaker not under embargo.
+
+    A quote known only from a draft is as private as the draft.
+    """
+    return Quote.objects.filter(
+        public_q("speaker_person__"),
+        public_q("speaker_brand__"),
+        pk__in=published_wordings().values("quote_id"),
+    ).select_related("speaker_person", "speaker_brand")
 
 
-class CampaignDetailView(DetailView):
-    def get_queryset(self):
-        return Campaign.objects.public().select_related("brand", "series", "photographer")
+# --- Home and lists --------------------------------------------------------------------------
 
 
-class TagDetailView(ListView):
-    template_name = "newsroom/tag_detail.html"
-    context_object_name = "articles"
-    paginate_by = 20
+def home(request):
+    """Latest stories, a featured campaign and the current ambassadors."""
+    published = Article.objects.published()
+    latest = list(published.for_listing()[:7])
+    campaign_ids = Article.campaigns.through.objects.filter(article__in=published).values(
+        "campaign_id"
+    )
+    featured = (
+        Campaign.objects.public()
+        .filter(pk__in=campaign_ids)
+        .select_related("brand")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.public()),
+            Prefetch("products", queryset=Product.objects.public()),
+        )
+        .order_by(F("date").desc(nulls_last=True), "name")
+        .first()
+    )
+    ambassadors = list(
+        Ambassadorship.objects.public()
+        .filter(public_q("person__"), public_q("brand__"), until_year__isnull=True)
+        .select_related("person", "brand")
+        .order_by(F("since_year").desc(nulls_last=True), "person__name")[:8]
+    )
+    crumbs = [home_crumb()]
+    meta = page_meta(
+        request,
+        title="",
+        description="Fashion journalism: the people, houses, handbags and campaigns "
+        "behind the stories, linked to each other.",
+    )
+    context = {
+        "latest": latest,
+        "lead": latest[0] if latest else None,
+        "featured": featured,
+        "ambassadors": ambassadors,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(request, crumbs, name=settings.SITE_NAME),
+    }
+    return render(request, "newsroom/home.html", context)
 
-    def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(tags=self.tag).for_listing()
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+def _cursor_page(request, queryset):
+    """The keyset page a request asks for (``?after=`` or ``?before=``)."""
+    after = Cursor.parse(request.GET.get("after"))
+    before = None if after else Cursor.parse(request.GET.get("before"))
+    return keyset_page(queryset, after=after, before=before, size=PAGE_SIZE)
+
+
+def article_list(request):
+    page = _cursor_page(request, Article.objects.published().for_listing())
+    if not page.items and request.GET:
+        raise Http404("No stories on this page.")
+    crumbs = [home_crumb(), ("Stories", reverse("newsroom:article-list"))]
+    meta = page_meta(
+        request,
+        title="All stories",
+        description="Every story, newest first.",
+        path=request.get_full_path() if page.newer else request.path,
+    )
+    context = {
+        "page": page,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(request, crumbs, kind="CollectionPage"),
+    }
+    return render(request, "newsroom/article_list.html", context)
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = _cursor_page(request, Article.objects.published().filter(tags=tag).for_listing())
+    if not page.items:
+        # A tag only drafts carry is not public yet; a page past the end does not exist.
+        raise Http404("No published stories carry this tag.")
+    crumbs = [
+        home_crumb(),
+        ("Stories", reverse("newsroom:article-list")),
+        (tag.name, reverse("newsroom:tag-detail", kwargs={"slug": tag.slug})),
+    ]
+    feed_url = request.build_absolute_uri(reverse("newsroom:tag-feed", kwargs={"slug": tag.slug}))
+    meta = page_meta(
+        request,
+        title=f"Stories tagged {tag.name}",
+        description=f"Stories about {tag.name}, newest first.",
+        path=request.get_full_path() if page.newer else request.path,
+        feeds=[(f"Stories tagged {tag.name}", feed_url)],
+    )
+    context = {
+        "tag": tag,
+        "page": page,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(request, crumbs, kind="CollectionPage"),
+    }
+    return render(request, "newsroom/tag_detail.html", context)
+
+
+# --- Article ---------------------------------------------------------------------------------
+
+_KIND_MODELS = {
+    "person": Person,
+    "brand": Brand,
+    "product": Product,
+    "campaign": Campaign,
+    "event": Event,
+}
+_ENTITY_COLUMNS = (
+    "e_kind",
+    "e_id",
+    "e_name",
+    "e_slug",
+    "e_aliases",
+    "e_brand_id",
+    "e_brand_name",
+    "e_brand_slug",
+    "e_brand_embargo",
+    "e_date",
+    "e_precision",
+)
+
+
+@dataclass
+class ArticleEntities:
+    """The public people, brands, products, campaigns and events an article is about."""
+
+    people: list = field(default_factory=list)
+    brands: list = field(default_factory=list)
+    products: list = field(default_factory=list)
+    campaigns: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+
+    @property
+    def linkable(self):
+        """Everything with a page of its own (events have none)."""
+        return [*self.people, *self.brands, *self.products, *self.campaigns]
+
+
+def _entity_rows(kind, model, article, now):
+    has_brand = kind in ("product", "campaign", "event")
+    has_date = kind in ("campaign", "event")
+    none_text = Value(None, output_field=CharField())
+    return (
+        model.objects.public(now=now)
+        .filter(articles=article)
+        .order_by()
+        .annotate(
+            e_kind=Value(kind, output_field=CharField()),
+            e_id=F("pk"),
+            e_name=F("name"),
+            e_slug=F("slug"),
+            e_aliases=F("aliases"),
+            e_brand_id=F("brand_id") if has_brand else Value(None, output_field=CharField()),
+            e_brand_name=F("brand__name") if has_brand else none_text,
+            e_brand_slug=F("brand__slug") if has_brand else none_text,
+            e_brand_embargo=(
+                F("brand__embargoed_until")
+                if has_brand
+                else Value(None, output_field=DateTimeField())
+            ),
+            e_date=F("date") if has_date else Value(None, output_field=DateField()),
+            e_precision=F("date_precision") if has_date else none_text,
+        )
+        .values_list(*_ENTITY_COLUMNS, named=True)
+    )
+
+
+def article_entities(article, *, now=None):
+    """Load every public entity of ``article`` in ONE query (a UNION of five).
+
+    The rows become light model instances (name, slug, aliases, brand) that
+    know their page (``get_absolute_url``) and their names (``all_names``),
+    which is all the article page, the body linking and the JSON-LD need.
+    """
+    now = now or timezone.now()
+    first, *rest = (_entity_rows(k, m, article, now) for k, m in _KIND_MODELS.items())
+    rows = first.union(*rest, all=True).order_by("e_kind", "e_name")
+    entities = ArticleEntities()
+    groups = {
+        "person": entities.people,
+        "brand": entities.brands,
+        "product": entities.products,
+        "campaign": entities.campaigns,
+        "event": entities.events,
+    }
+    for row in rows:
+        obj = _KIND_MODELS[row.e_kind](
+            pk=row.e_id, name=row.e_name, slug=row.e_slug, aliases=row.e_aliases
+        )
+        if row.e_brand_slug:
+            obj.brand = Brand(
+                pk=row.e_brand_id,
+                name=row.e_brand_name,
+                slug=row.e_brand_slug,
+                embargoed_until=row.e_brand_embargo,
+            )
+        if row.e_kind in ("campaign", "event"):
+            obj.date = row.e_date
+            obj.date_precision = row.e_precision or DatePrecision.DAY
+        groups[row.e_kind].append(obj)
+    return entities
+
+
+def related_articles(article, entities, tags, *, limit=RELATED_STORIES):
+    """The newest published stories sharing a person, product, campaign, brand or tag."""
+    conditions = Q()
+    for attr, column, objs in (
+        ("people", "person_id", entities.people),
+        ("products", "product_id", entities.products),
+        ("campaigns", "campaign_id", entities.campaigns),
+        ("brands", "brand_id", entities.brands),
+    ):
+        if objs:
+            rows = getattr(Article, attr).through.objects.filter(
+                **{f"{column}__in": [o.pk for o in objs]}
+            )
+            conditions |= Q(pk__in=rows.values("article_id"))
+    if tags:
+        tagged = Article.tags.through.objects.filter(tag__in=[t.pk for t in tags])
+        conditions |= Q(pk__in=tagged.values("content_object_id"))
+    if not conditions:
+        return []
+    return list(
+        Article.objects.published().filter(conditions).exclude(pk=article.pk).for_listing()[:limit]
+    )
+
+
+def render_body(body, entities):
+    """The body as readers get it: sanitised, with each entity's first mention linked.
+
+    The stored body was cleaned on save; it is cleaned again here (the database
+    may have been written by other means), linked, and cleaned once more so
+    that the result is exactly what the sanitiser allows.
+    """
+    linked = link_first_mentions(clean_html(body), entities)
+    return mark_safe(clean_html(linked))  # noqa: S308 - output of our sanitiser
+
+
+def article_detail_context(request, article, *, preview=False):
+    """Everything ``newsroom/article_detail.html`` needs for ``article``.
+
+    ``preview`` marks a page shown to staff or to an outside reviewer before
+    publication: it carries a banner and is never indexed. The share-link
+    view uses this too, so previews and the public page are one template.
+    """
+    entities = article_entities(article)
+    tags = list(article.tags.order_by("name"))
+    wordings = list(
+        QuoteWording.objects.filter(
+            article=article,
+            quote__in=public_quotes().values("pk"),
+        )
+        .select_related("quote__speaker_person", "quote__speaker_brand")
+        .order_by("pk")
+    )
+    related = [] if preview else related_articles(article, entities, tags)
+    path = article.get_absolute_url()
+    crumbs = [
+        home_crumb(),
+        ("Stories", reverse("newsroom:article-list")),
+        (article.headline, path),
+    ]
+    image_url = article.lead_image.url if article.lead_image else ""
+    meta = page_meta(
+        request,
+        title=article.headline,
+        description=article.dek or strip_tags(article.body),
+        path=path,
+        og_type="article",
+        image=request.build_absolute_uri(image_url) if image_url else "",
+        image_alt=article.lead_image_alt,
+        noindex=preview,
+    )
+    people = [jsonld.person(request, p) for p in entities.people]
+    brands = [jsonld.organization(request, b) for b in entities.brands]
+    products = [
+        jsonld.product(request, p, brand=p.brand if _public_brand(p) else None)
+        for p in entities.products
+    ]
+    campaigns = [jsonld.campaign(request, c) for c in entities.campaigns]
+    article_node = jsonld.news_article(
+        request,
+        article,
+        about=[*people, *products],
+        mentions=[*brands, *campaigns],
+        image=image_url,
+        tags=tags,
+    )
+    return {
+        "article": article,
+        "body": render_body(article.body, entities.linkable),
+        "entities": entities,
+        "tags": tags,
+        "wordings": wordings,
+        "related": related,
+        "is_preview": preview,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(
+            request,
+            crumbs,
+            article_node,
+            *people,
+            *brands,
+            *products,
+            *campaigns,
+            name=article.headline,
+        ),
+    }
+
+
+def _public_brand(obj):
+    brand = getattr(obj, "brand", None)
+    return brand is not None and brand.is_public
+
+
+def article_detail(request, slug):
+    """A published story; staff who may edit articles also see unpublished ones here.
+
+    Readers get 404 for a draft, a story in review or one scheduled for later.
+    A preview carries a banner, ``noindex`` and never-cache headers.
+    """
+    if request.user.has_perm("newsroom.change_article"):
+        article = get_object_or_404(Article, slug=slug)
+    else:
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+    preview = not article.is_published
+    response = render(
+        request,
+        "newsroom/article_detail.html",
+        article_detail_context(request, article, preview=preview),
+    )
+    if preview:
+        add_never_cache_headers(response)
+    return response
+
+
+# --- Person ----------------------------------------------------------------------------------
+
+
+def person_detail(request, slug):
+    now = timezone.now()
+    person = get_object_or_404(Person.objects.public(now=now).prefetch_related("roles"), slug=slug)
+    ambassadorships = list(
+        person.ambassadorships.public(now=now)
+        .filter(public_q("brand__", now=now))
+        .select_related("brand")
+        .order_by(F("since_year").asc(nulls_last=True), "brand__name")
+    )
+    affiliations = list(
+        person.affiliations.filter(public_q("brand__", now=now))
+        .select_related("brand")
+        .order_by(F("since_year").asc(nulls_last=True), "brand__name")
+    )
+    campaigns = list(
+        Campaign.objects.public(now=now)
+        .filter(Q(people=person) | Q(photographer=person) | Q(series__photographer=person))
+        .filter(public_q("brand__", now=now))
+        .distinct()
+        .select_related("brand", "photographer")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.public(now=now).only("pk")),
+            Prefetch(
+                "products",
+                queryset=Product.objects.public(now=now)
+                .filter(public_q("brand__", now=now))
+                .select_related("brand"),
+            ),
+        )
+    )
+    appeared_in = [c for c in campaigns if any(p.pk == person.pk for p in c.people.all())]
+    photographed = [c for c in campaigns if c not in appeared_in]
+    carried = {}
+    for campaign in appeared_in:
+        for product in campaign.products.all():
+            carried.setdefault(product.pk, (product, []))[1].append(campaign)
+    quotes = list(
+        public_quotes()
+        .filter(speaker_person=person)
+        .prefetch_related(Prefetch("wordings", queryset=published_wordings()))
+    )
+    events = list(person.events.public(now=now).select_related("brand"))
+    articles = list(person.articles.published().for_listing()[:STORIES_LIMIT])
+
+    timeline = sort_timeline(
+        [
+            *(
+                timeline_entry(
+                    "Ambassador",
+                    f"Becomes an ambassador of {a.brand.name}",
+                    year=a.since_year,
+                    url=a.brand.get_absolute_url(),
+                )
+                for a in ambassadorships
+            ),
+            *(
+                timeline_entry(
+                    a.get_role_display(),
+                    f"{a.get_role_display()} at {a.brand.name}",
+                    year=a.since_year,
+                    url=a.brand.get_absolute_url(),
+                )
+                for a in affiliations
+            ),
+            *(
+                timeline_entry(
+                    "Campaign",
+                    c.name,
+                    on=c.date,
+                    precision=c.date_precision,
+                    url=c.get_absolute_url(),
+                )
+                for c in campaigns
+            ),
+            *(
+                timeline_entry("Event", e.name, on=e.date, precision=e.date_precision)
+                for e in events
+            ),
+            *(
+                timeline_entry(
+                    "Quote",
+                    Truncator(q.text).words(12),
+                    on=q.said_on,
+                    precision=q.said_on_precision,
+                )
+                for q in quotes
+            ),
+            *(
+                timeline_entry("Story", a.headline, on=a.published_at, url=a.get_absolute_url())
+                for a in articles
+            ),
+        ]
+    )
+    path = person.get_absolute_url()
+    crumbs = [home_crumb(), (person.name, path)]
+    feed_url = request.build_absolute_uri(
+        reverse("newsroom:person-feed", kwargs={"slug": person.slug})
+    )
+    roles = list(person.roles.all())
+    role_names = ", ".join(r.name for r in roles)
+    node = jsonld.person(request, person, description=person.bio)
+    if roles:
+        node["jobTitle"] = [r.name for r in roles]
+    brands = {a.brand.pk: a.brand for a in [*ambassadorships, *affiliations]}
+    brand_nodes = [jsonld.organization(request, b) for b in brands.values()]
+    if brand_nodes:
+        node["affiliation"] = [jsonld.ref(n) for n in brand_nodes]
+    context = {
+        "person": person,
+        "roles": roles,
+        "ambassadorships": ambassadorships,
+        "affiliations": affiliations,
+        "appeared_in": appeared_in,
+        "photographed": photographed,
+        "carried": list(carried.values()),
+        "quotes": quotes,
+        "events": events,
+        "articles": articles,
+        "timeline": timeline,
+        "meta": page_meta(
+            request,
+            title=person.name,
+            description=person.bio
+            or f"{person.name}{', ' + role_names if role_names else ''}: campaigns, "
+            "ambassadorships, quotes and stories.",
+            path=path,
+            og_type="profile",
+            feeds=[(f"Stories about {person.name}", feed_url)],
+        ),
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(request, crumbs, *brand_nodes, kind="ProfilePage", about=node),
+    }
+    return render(request, "newsroom/person_detail.html", context)
+
+
+# --- Campaign --------------------------------------------------------------------------------
+
+
+def campaign_detail(request, slug):
+    now = timezone.now()
+    campaign = get_object_or_404(
+        Campaign.objects.public(now=now)
+        .filter(public_q("brand__", now=now))
+        .select_related("brand", "series", "photographer"),
+        slug=slug,
+    )
+    series_campaigns = []
+    if campaign.series_id:
+        series_campaigns = list(
+            Campaign.objects.public(now=now)
+            .filter(series_id=campaign.series_id)
+            .exclude(pk=campaign.pk)
+            .order_by(F("date").desc(nulls_last=True), "name")
+        )
+    photographer = campaign.photographer or (campaign.series and campaign.series.photographer)
+    if photographer is not None and not photographer.is_public:
+        photographer = None
+    people = list(campaign.people.public(now=now))
+    products = list(
+        campaign.products.public(now=now).select_related("brand").prefetch_related("images")
+    )
+    quotes = list(
+        public_quotes()
+        .filter(campaign=campaign)
+        .prefetch_related(Prefetch("wordings", queryset=published_wordings()))
+    )
+    articles = list(campaign.articles.published().for_listing()[:STORIES_LIMIT])
+    path = campaign.get_absolute_url()
+    crumbs = [
+        home_crumb(),
+        (campaign.brand.name, campaign.brand.get_absolute_url()),
+        (campaign.name, path),
+    ]
+    node = jsonld.campaign(request, campaign)
+    brand_node = jsonld.organization(request, campaign.brand)
+    node["producer"] = jsonld.ref(brand_node)
+    people_nodes = [jsonld.person(request, p) for p in people]
+    product_nodes = [jsonld.product(request, p, brand=p.brand) for p in products]
+    if people_nodes or product_nodes:
+        node["about"] = [jsonld.ref(n) for n in [*people_nodes, *product_nodes]]
+    extra = []
+    if photographer is not None:
+        photographer_node = jsonld.person(request, photographer)
+        node["creator"] = jsonld.ref(photographer_node)
+        extra.append(photographer_node)
+    if campaign.date:
+        node["dateCreated"] = campaign.date.isoformat()
+    lead_image = next((i for p in products for i in p.images.all()), None)
+    context = {
+        "campaign": campaign,
+        "series_campaigns": series_campaigns,
+        "photographer": photographer,
+        "people": people,
+        "products": products,
+        "quotes": quotes,
+        "articles": articles,
+        "meta": page_meta(
+            request,
+            title=f"{campaign.name}, {campaign.brand.name}",
+            description=campaign.description
+            or f"The {campaign.name} campaign by {campaign.brand.name}: who appears in it, "
+            "the handbags it features and the stories about it.",
+            path=path,
+            image=request.build_absolute_uri(lead_image.image.url) if lead_image else "",
+            image_alt=lead_image.alt_text if lead_image else "",
+        ),
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(
+            request, crumbs, brand_node, *people_nodes, *product_nodes, *extra, about=node
+        ),
+    }
+    return render(request, "newsroom/campaign_detail.html", context)
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def search(request):
+    results = run_search(request.GET.get("q", ""))
+    crumbs = [home_crumb(), ("Search", reverse("newsroom:search"))]
+    meta = page_meta(
+        request,
+        title=f"Search: {results.query}" if results.query else "Search",
+        description="Search the stories, people, handbags and campaigns.",
+        path=reverse("newsroom:search"),
+        noindex=True,
+    )
+    context = {
+        "results": results,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(request, crumbs, kind="SearchResultsPage"),
+    }
+    return render(request, "newsroom/search.html", context)
+
+
+# --- robots.txt and errors -------------------------------------------------------------------
+
+
+@require_GET
+@cache_control(max_age=60 * 60 * 24, public=True)
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap-index"))
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('newsroom:search')}",
+        "",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    """The friendly 404: what the reader can do next, with the site's header and search."""
+    meta = PageMeta(
+        title=f"Page not found · {settings.SITE_NAME}",
+        description="This page does not exist, or is not public.",
+        canonical="",
+        noindex=True,
+    )
+    return render(request, "404.html", {"meta": meta}, status=404)
+
+
+def server_error(request):
+    """The 500 page, rendered without the request's context: nothing that can fail again."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"site_name": settings.SITE_NAME}))

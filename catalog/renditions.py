@@ -1,0 +1,140 @@
+"""Responsive renditions of uploaded images.
+
+For an image of the default storage, smaller copies are made with Pillow at a
+few fixed widths and written once through ``default_storage`` (a local folder
+or object storage alike). A rendition's name derives from the source's name,
+its dimensions and the target width, so a replaced source gets new renditions
+and stale copies are never served.
+
+What exists is remembered in the cache (shared by every worker when Redis is
+configured), so a page view costs one cache read per image: no storage call,
+no decoding. Only the first view of an image after a cache flush touches the
+storage, and only the first view ever generates the files.
+"""
+
+import hashlib
+import io
+import logging
+import posixpath
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
+
+WIDTHS = (320, 640, 960, 1280)
+RENDITION_FOLDER = "renditions"
+CACHE_PREFIX = "rendition:v1:"
+CACHE_TIMEOUT = 60 * 60 * 24 * 30
+FAILURE_CACHE_TIMEOUT = 60 * 5
+# Refuse to decode absurdly large images (decompression bombs) in a request.
+MAX_SOURCE_PIXELS = 40_000_000
+
+_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "PNG"}
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """What an ``<img>`` needs: the fallback source, its size and the srcset candidates."""
+
+    src: str
+    width: int | None
+    height: int | None
+    candidates: tuple = ()
+
+    @property
+    def srcset(self):
+        return ", ".join(f"{c.url} {c.width}w" for c in self.candidates)
+
+
+def rendition_name(name, width, source_width, source_height):
+    """Where the rendition of ``name`` at ``width`` pixels lives in the storage."""
+    stem, ext = posixpath.splitext(name)
+    ext = ext.lower() if ext.lower() in _FORMATS and ext.lower() != ".gif" else ".png"
+    return f"{RENDITION_FOLDER}/{stem}-{source_width}x{source_height}-w{width}{ext}"
+
+
+def _cache_key(name, width, height):
+    digest = hashlib.sha256(f"{name}|{width}|{height}".encode()).hexdigest()[:32]
+    return CACHE_PREFIX + digest
+
+
+def image_set(field_file, width=None, height=None, *, storage=None):
+    """The responsive :class:`ImageSet` of an image field's file.
+
+    ``width`` and ``height`` are the source's stored dimensions when the model
+    keeps them (``width_field``); without them the source is opened once to
+    learn them. Returns None for an empty field.
+    """
+    if not field_file or not getattr(field_file, "name", None):
+        return None
+    storage = storage or default_storage
+    name = field_file.name
+    key = _cache_key(name, width, height)
+    known = cache.get(key)
+    if known is None:
+        known, timeout = _build(name, width, height, storage)
+        cache.set(key, known, timeout)
+    return ImageSet(
+        src=storage.url(known["src"]),
+        width=known["width"],
+        height=known["height"],
+        candidates=tuple(Source(storage.url(n), w, h) for n, w, h in known["candidates"]),
+    )
+
+
+def _build(name, width, height, storage):
+    """Make the missing renditions of ``name``; return what exists and how long to trust it."""
+    fallback = {"src": name, "width": width, "height": height, "candidates": []}
+    try:
+        with storage.open(name, "rb") as handle:
+            data = handle.read()
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_SOURCE_PIXELS:
+                raise ValueError(f"{probe.width}x{probe.height} is too large to resize")
+            # The size as shown: a photo turned by its EXIF orientation swaps sides.
+            source_width, source_height = ImageOps.exif_transpose(probe).size
+        candidates = []
+        for target in WIDTHS:
+            if target >= source_width:
+                break
+            target_height = round(source_height * target / source_width)
+            target_name = rendition_name(name, target, source_width, source_height)
+            if not storage.exists(target_name):
+                _write(data, target, target_height, target_name, storage)
+            candidates.append((target_name, target, target_height))
+        candidates.append((name, source_width, source_height))
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        logger.warning("Could not make renditions of %s", name, exc_info=True)
+        return fallback, FAILURE_CACHE_TIMEOUT
+    return (
+        {"src": name, "width": source_width, "height": source_height, "candidates": candidates},
+        CACHE_TIMEOUT,
+    )
+
+
+def _write(data, width, height, target_name, storage):
+    fmt = _FORMATS.get(posixpath.splitext(target_name)[1], "PNG")
+    with Image.open(io.BytesIO(data)) as image:
+        image = ImageOps.exif_transpose(image)
+        if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        elif image.mode == "P":
+            image = image.convert("RGBA")
+        resized = image.resize((width, height), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        options = {"quality": 82, "optimize": True} if fmt in ("JPEG", "WEBP") else {}
+        if fmt == "JPEG":
+            options["progressive"] = True
+        resized.save(buffer, fmt, **options)
+    storage.save(target_name, ContentFile(buffer.getvalue()))

@@ -1,0 +1,86 @@
+"""Template tags for images and colour swatches, shared by every public page."""
+
+import json
+import re
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from catalog.renditions import image_set
+
+register = template.Library()
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+NEUTRAL_SWATCH = "#cccccc"
+# The escapes of Django's json_script: no "<", ">" or "&" reaches the HTML parser.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def responsive_image(
+    field_file, width=None, height=None, alt="", sizes="100vw", css_class="", loading="lazy"
+):
+    """An ``<img>`` with a srcset of renditions, its intrinsic size and lazy loading.
+
+    ``width``/``height`` are the source's stored dimensions when the model keeps
+    them. ``loading="eager"`` suits the one image at the top of a page. Renders
+    nothing for an empty field.
+    """
+    images = image_set(field_file, width, height)
+    if images is None:
+        return ""
+    size_attrs = (
+        format_html(' width="{}" height="{}"', images.width, images.height)
+        if images.width and images.height
+        else ""
+    )
+    srcset_attrs = (
+        format_html(' srcset="{}" sizes="{}"', images.srcset, sizes)
+        if len(images.candidates) > 1
+        else ""
+    )
+    class_attr = format_html(' class="{}"', css_class) if css_class else ""
+    return format_html(
+        '<img src="{}" alt="{}"{}{}{} loading="{}" decoding="async">',
+        images.src,
+        alt,
+        size_attrs,
+        srcset_attrs,
+        class_attr,
+        "eager" if loading == "eager" else "lazy",
+    )
+
+
+@register.simple_tag
+def swatch(hex_colour, label=""):
+    """A small square of colour as inline SVG.
+
+    The colour is an SVG presentation attribute, not a ``style`` attribute, so a
+    Content-Security-Policy that forbids inline styles allows it. A value that
+    is not a ``#rrggbb`` colour (the model validates it, but the shell does not)
+    shows a neutral grey.
+    """
+    colour = hex_colour if hex_colour and _HEX.match(hex_colour) else NEUTRAL_SWATCH
+    return format_html(
+        '<svg class="swatch" width="24" height="24" viewBox="0 0 24 24" aria-hidden="true" '
+        'focusable="false"><rect width="24" height="24" rx="4" fill="{}"/></svg>',
+        colour.lower(),
+    )
+
+
+@register.simple_tag
+def jsonld(data):
+    """``data`` as a JSON-LD script element, safe whatever text it holds.
+
+    Like Django's ``json_script``, ``<``, ``>`` and ``&`` become ``\\u003C``-style
+    escapes, so editor text such as ``</script>`` cannot end the element.
+    """
+    if not data:
+        return ""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped just above
+    )

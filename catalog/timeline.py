@@ -1,0 +1,55 @@
+"""Timelines: the dated facts about a person or a brand, oldest first.
+
+Sources often know a date only to the year or the month; an entry keeps that
+precision for display (and for the ``datetime`` attribute of ``<time>``) and
+sorts as the first day of its period.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
+
+YEAR, MONTH, DAY = "year", "month", "day"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: date
+    precision: str
+    kind: str  # what sort of fact: "Campaign", "Story", "Ambassador", ...
+    text: str
+    url: str = ""
+
+    @property
+    def label(self):
+        if self.precision == YEAR:
+            return str(self.when.year)
+        if self.precision == MONTH:
+            return self.when.strftime("%B %Y")
+        return self.when.strftime("%-d %B %Y")
+
+    @property
+    def iso(self):
+        """The date for ``<time datetime>``, no more precise than it is known."""
+        if self.precision == YEAR:
+            return f"{self.when.year:04d}"
+        if self.precision == MONTH:
+            return f"{self.when.year:04d}-{self.when.month:02d}"
+        return self.when.isoformat()
+
+
+def timeline_entry(kind, text, *, on=None, precision=DAY, year=None, url=""):
+    """An entry dated by a (partial) date or by a year; None when it has neither."""
+    if isinstance(on, datetime):
+        on = timezone.localdate(on)
+    if on is not None:
+        return TimelineEntry(on, precision or DAY, kind, text, url)
+    if year:
+        return TimelineEntry(date(year, 1, 1), YEAR, kind, text, url)
+    return None
+
+
+def sort_timeline(entries):
+    """The dated entries, oldest first; entries without a date are left out."""
+    return sorted((e for e in entries if e is not None), key=lambda e: (e.when, e.kind, e.text))

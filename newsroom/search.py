@@ -1,0 +1,251 @@
+"""Site search over published articles and public people, products and campaigns.
+
+On PostgreSQL, articles are found with full-text search: a weighted vector of
+the headline (A), the standfirst (B) and the body (C), ranked with
+``SearchRank``, matched with ``websearch_to_tsquery`` (which accepts any input
+without a syntax error) and served by the GIN index of migration
+``newsroom.0002_article_search_index``; the snippet comes from ``SearchHeadline``.
+
+On SQLite (the embedded default) the fallback is deliberately simple and
+bounded: every word of the query must occur (``icontains``) in the headline,
+the standfirst or the body; headline matches come first, then the newest. It
+scans the table, which is fine at the sizes one SQLite machine serves, and
+returns at most ``ARTICLE_LIMIT`` rows.
+
+People, products and campaigns are small tables: on both databases each word
+must occur in the name or an alias.
+
+Queries are bounded: control characters are dropped, a query longer than
+``MAX_QUERY_LENGTH`` characters gets an empty result with a message, and only
+the first ``MAX_TERMS`` words count. Matches are highlighted by escaping the
+text first and only then wrapping the matched words in ``<mark>``.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from catalog.models import Product, public_q
+
+from .models import Article, Campaign, Person
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 8
+ARTICLE_LIMIT = 20
+ENTITY_LIMIT = 8
+SNIPPET_WORDS = 30
+SEARCH_CONFIG = "english"
+
+# Private-use characters mark matches in PostgreSQL's headline until the text is escaped.
+_START, _STOP = "\ue000", "\ue001"
+
+
+def article_search_vector():
+    """The weighted document of an article; the GIN index is built on this exact expression."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("headline", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("dek", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+@dataclass
+class Hit:
+    obj: object
+    title: str  # safe HTML: escaped, with <mark>
+    snippet: str = ""  # safe HTML: escaped, with <mark>
+    detail: str = ""
+
+
+@dataclass
+class SearchResults:
+    query: str = ""
+    message: str = ""
+    articles: list = field(default_factory=list)
+    people: list = field(default_factory=list)
+    products: list = field(default_factory=list)
+    campaigns: list = field(default_factory=list)
+
+    @property
+    def count(self):
+        return len(self.articles) + len(self.people) + len(self.products) + len(self.campaigns)
+
+
+def normalise(raw):
+    """The query as searched: printable characters only, single spaces, or "" if unusable."""
+    text = "".join(
+        ch if unicodedata.category(ch)[0] != "C" else " "
+        for ch in (raw or "")[: 4 * MAX_QUERY_LENGTH]
+    )
+    return " ".join(text.split())
+
+
+def terms_of(query):
+    """The words that count, at most ``MAX_TERMS`` of them, without duplicates."""
+    seen = []
+    for word in query.split():
+        word = word.strip("\"'“”‘’()[]{}<>,.;:!?")
+        if word and word.casefold() not in (w.casefold() for w in seen):
+            seen.append(word)
+    return seen[:MAX_TERMS]
+
+
+def highlight(text, terms):
+    """``text`` escaped, with every occurrence of a term wrapped in ``<mark>``."""
+    text = text or ""
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
+    pieces = []
+    position = 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped
+
+
+def _snippet_around(text, terms, words=SNIPPET_WORDS):
+    """About ``words`` words of ``text`` around the first term found in it."""
+    plain = " ".join(strip_tags(text or "").split())
+    lowered = plain.casefold()
+    found = [lowered.find(t.casefold()) for t in terms]
+    found = [i for i in found if i >= 0]
+    if not found:
+        return Truncator(plain).words(words)
+    start_words = plain[: min(found)].split()
+    lead = start_words[-8:]
+    rest = plain[min(found) :].split()
+    snippet = " ".join(lead + rest[: words - len(lead)])
+    prefix = "… " if len(start_words) > len(lead) else ""
+    suffix = " …" if len(rest) > words - len(lead) else ""
+    return f"{prefix}{snippet}{suffix}"
+
+
+def _mark_headline(text):
+    """A PostgreSQL headline (sentinels around matches) as safe HTML."""
+    plain = " ".join(strip_tags(text or "").split())
+    escaped = escape(plain).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(escaped)  # noqa: S308 - escaped before the marks went in
+
+
+def _all_terms_in(fields, terms):
+    """``Q``: every term occurs in at least one of ``fields``."""
+    return reduce(
+        and_,
+        (reduce(or_, (Q(**{f"{f}__icontains": term}) for f in fields)) for term in terms),
+    )
+
+
+def _articles_postgresql(query, terms):
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+    search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    rows = (
+        Article.objects.published()
+        .annotate(document=article_search_vector())
+        .filter(document=search_query)
+        .annotate(
+            rank=SearchRank(article_search_vector(), search_query),
+            snippet=SearchHeadline(
+                "body",
+                search_query,
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=SNIPPET_WORDS,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .only("headline", "slug", "dek", "published_at")
+        .order_by("-rank", "-published_at", "-pk")[:ARTICLE_LIMIT]
+    )
+    return [
+        Hit(a, highlight(a.headline, terms), _mark_headline(a.snippet) or highlight(a.dek, terms))
+        for a in rows
+    ]
+
+
+def _articles_fallback(terms):
+    fields = ("headline", "dek", "body")
+    rows = (
+        Article.objects.published()
+        .filter(_all_terms_in(fields, terms))
+        .annotate(
+            in_headline=Case(
+                When(_all_terms_in(("headline",), terms), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .only("headline", "slug", "dek", "body", "published_at")
+        .order_by("in_headline", "-published_at", "-pk")[:ARTICLE_LIMIT]
+    )
+    return [
+        Hit(a, highlight(a.headline, terms), highlight(_snippet_around(a.body, terms), terms))
+        for a in rows
+    ]
+
+
+def _entities(queryset, terms, *, detail=None):
+    rows = queryset.filter(_all_terms_in(("name", "aliases"), terms))[:ENTITY_LIMIT]
+    hits = []
+    for obj in rows:
+        other_names = [n for n in obj.alias_list if n != obj.name]
+        hits.append(
+            Hit(
+                obj,
+                highlight(obj.name, terms),
+                highlight(", ".join(other_names), terms) if other_names else "",
+                detail(obj) if detail else "",
+            )
+        )
+    return hits
+
+
+def search(raw_query):
+    """Search everything public for ``raw_query``; never raises on bad input."""
+    query = normalise(raw_query)
+    if not query:
+        return SearchResults()
+    if len(query) > MAX_QUERY_LENGTH:
+        return SearchResults(
+            query=query[:MAX_QUERY_LENGTH] + "…",
+            message=f"Searches are limited to {MAX_QUERY_LENGTH} characters. "
+            "Try a few distinctive words.",
+        )
+    terms = terms_of(query)
+    if not terms:
+        return SearchResults(query=query)
+    if connection.vendor == "postgresql":
+        articles = _articles_postgresql(" ".join(terms), terms)
+    else:
+        articles = _articles_fallback(terms)
+    return SearchResults(
+        query=query,
+        articles=articles,
+        people=_entities(Person.objects.public().order_by("name"), terms),
+        products=_entities(
+            Product.objects.public().filter(public_q("brand__")).select_related("brand"),
+            terms,
+            detail=lambda p: p.brand.name,
+        ),
+        campaigns=_entities(
+            Campaign.objects.public().filter(public_q("brand__")).select_related("brand"),
+            terms,
+            detail=lambda c: c.brand.name,
+        ),
+    )

@@ -1,0 +1,90 @@
+"""The sitemap: an index of paginated sections, public pages only.
+
+Articles come from ``Article.objects.published()``; people, brands, products
+and campaigns from ``.public()`` (embargoes); tags only when a published
+article carries them. Each section is split into pages of ``limit`` URLs, and
+``/sitemap.xml`` is the index of those pages.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+from taggit.models import Tag
+
+from catalog.models import Brand, Product, public_q
+
+from .models import Article, Campaign, Person
+
+PAGE_LIMIT = 5000
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+    limit = PAGE_LIMIT
+
+    def items(self):
+        return Article.objects.published().only("slug", "updated_at").order_by("-pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class _PublicSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.6
+    limit = PAGE_LIMIT
+    model = None
+
+    def queryset(self):
+        return self.model.objects.public()
+
+    def items(self):
+        return self.queryset().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class PersonSitemap(_PublicSitemap):
+    model = Person
+
+
+class BrandSitemap(_PublicSitemap):
+    model = Brand
+
+
+class ProductSitemap(_PublicSitemap):
+    model = Product
+
+    def queryset(self):
+        return Product.objects.public().filter(public_q("brand__"))
+
+
+class CampaignSitemap(_PublicSitemap):
+    model = Campaign
+
+    def queryset(self):
+        return Campaign.objects.public().filter(public_q("brand__"))
+
+
+class TagSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.4
+    limit = PAGE_LIMIT
+
+    def items(self):
+        tagged = Article.tags.through.objects.filter(content_object__in=Article.objects.published())
+        return Tag.objects.filter(pk__in=tagged.values("tag_id")).only("slug").order_by("pk")
+
+    def location(self, item):
+        return reverse("newsroom:tag-detail", kwargs={"slug": item.slug})
+
+
+sitemaps = {
+    "articles": ArticleSitemap,
+    "people": PersonSitemap,
+    "brands": BrandSitemap,
+    "products": ProductSitemap,
+    "campaigns": CampaignSitemap,
+    "tags": TagSitemap,
+}
