@@ -84,3 +84,15 @@ def jsonld(data):
         '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped just above
     )
+
+
+@register.filter
+def partial_date(value, precision="day"):
+    """A date shown as precisely as it is known: "2022", "January 2022" or "3 January 2022"."""
+    if not value:
+        return ""
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
