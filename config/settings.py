@@ -255,6 +255,7 @@ UNFOLD = {
     "SITE_HEADER": "Atelier Newsroom",
     "SITE_SYMBOL": "newspaper",
     "SHOW_VIEW_ON_SITE": True,
+    "DASHBOARD_CALLBACK": "newsroom.dashboard.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": True,

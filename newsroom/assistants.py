@@ -352,6 +352,11 @@ def _confirmed(request):
     return request.method == "POST" and request.POST.get(CONFIRM_FIELD) == "yes"
 
 
+def _guarding(request):
+    """True while the change form handles a save that has not been confirmed yet."""
+    return getattr(request, "_links_guard", False) and not _confirmed(request)
+
+
 def _hold_uploads(request):
     """Keep this request's uploads so that the confirmed request can carry them again."""
     held = []
@@ -391,11 +396,11 @@ def _forget_uploads(paths):
 
 
 class ConfirmationMixin:
-    """Lets ``save_model`` and actions ask for a confirmation page before anything is saved.
+    """Lets a save or an action ask for a confirmation page before anything is saved.
 
-    ``save_model`` raises :class:`NeedsConfirmation`; nothing has been written at
-    that point (the form was saved with ``commit=False``) and the admin's
-    transaction rolls back. The page re-posts every field of the original
+    ``save_form`` (called once the form is valid, before ``save_model`` and the
+    inlines) raises :class:`NeedsConfirmation`; nothing has been written at that
+    point and the admin's transaction rolls back. The page re-posts every field of the original
     request, uploads included, with ``_confirm_links=yes``; "No" re-posts them
     with ``_links_back`` and the form comes back with the editor's input and a
     note that nothing was saved.
@@ -405,6 +410,7 @@ class ConfirmationMixin:
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         restored = _restore_uploads(request) if request.method == "POST" else []
+        request._links_guard = True
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except NeedsConfirmation as needed:
@@ -600,16 +606,16 @@ def embargoed_links(article_pks_or_form, *, at):
 class PublishGuardMixin(ConfirmationMixin):
     """Asks before publishing with links readers cannot follow, or unpublishing a linked story.
 
-    Wraps the article admin's ``save_model`` and its "publish" and "unpublish"
+    Wraps the article admin's ``save_form`` and its "publish" and "unpublish"
     actions; the admin class itself only needs this as a base.
     """
 
-    def save_model(self, request, obj, form, change):
-        if not _confirmed(request):
-            needed = self._publish_confirmation(request, obj, form, change)
+    def save_form(self, request, form, change):
+        if _guarding(request):
+            needed = self._publish_confirmation(request, form.instance, form, change)
             if needed is not None:
                 raise needed
-        super().save_model(request, obj, form, change)
+        return super().save_form(request, form, change)
 
     def _publish_confirmation(self, request, obj, form, change):
         data = form.cleaned_data
@@ -777,12 +783,12 @@ class PublishGuardMixin(ConfirmationMixin):
 class EmbargoGuardMixin(ConfirmationMixin):
     """Asks before an embargo hides a person, brand, product, campaign or event stories link to."""
 
-    def save_model(self, request, obj, form, change):
-        if change and not _confirmed(request):
-            needed = self._embargo_confirmation(obj, form)
+    def save_form(self, request, form, change):
+        if change and _guarding(request):
+            needed = self._embargo_confirmation(form.instance, form)
             if needed is not None:
                 raise needed
-        super().save_model(request, obj, form, change)
+        return super().save_form(request, form, change)
 
     def _embargo_confirmation(self, obj, form):
         if "embargoed_until" not in form.changed_data:

@@ -1,0 +1,148 @@
+"""The admin's front page for the signed-in user: what waits for them, and what comes next.
+
+Unfold calls :func:`dashboard_callback` (``UNFOLD["DASHBOARD_CALLBACK"]``) before
+rendering ``admin/index.html``. Every list is a short, ordered slice and every
+count a filtered ``COUNT`` that an index on ``status`` (with ``published_at``),
+``created_by`` or ``updated_at`` answers, so the page costs the same with a
+hundred articles or a hundred thousand.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from . import services
+from .models import Article
+
+LIMIT = 6
+RECENT_DAYS = 7
+
+
+@dataclass
+class DeskList:
+    """One box of the dashboard: a title, the first few articles, how many in all."""
+
+    key: str
+    title: str
+    articles: list
+    count: int
+    count_label: str
+    more_url: str
+    empty: str
+    show: str  # which moment each row shows: "updated", "scheduled" or "published"
+
+
+def _changelist(**params):
+    url = reverse("admin:newsroom_article_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _rows(queryset):
+    return list(
+        queryset.select_related("created_by").only(
+            "pk",
+            "headline",
+            "status",
+            "published_at",
+            "updated_at",
+            "created_by__username",
+            "created_by__first_name",
+            "created_by__last_name",
+        )[:LIMIT]
+    )
+
+
+def desk_lists(user, *, now=None):
+    """The dashboard's lists for ``user``, in the order they are shown."""
+    now = now or timezone.now()
+    articles = Article.objects.all()
+    lists = []
+
+    if services.user_can_publish(user):
+        review = articles.filter(status=Article.Status.REVIEW)
+        lists.append(
+            DeskList(
+                key="review",
+                title="Waiting for your review",
+                articles=_rows(review.order_by("updated_at", "pk")),
+                count=review.count(),
+                count_label="waiting",
+                more_url=_changelist(status__exact=Article.Status.REVIEW),
+                empty="Nothing waits for review.",
+                show="updated",
+            )
+        )
+    else:
+        submitted = articles.filter(status=Article.Status.REVIEW, created_by=user)
+        lists.append(
+            DeskList(
+                key="review",
+                title="Your stories in review",
+                articles=_rows(submitted.order_by("updated_at", "pk")),
+                count=submitted.count(),
+                count_label="with the editors",
+                more_url=_changelist(
+                    status__exact=Article.Status.REVIEW, created_by__id__exact=user.pk
+                ),
+                empty="None of your stories is with the editors.",
+                show="updated",
+            )
+        )
+
+    drafts = articles.filter(status=Article.Status.DRAFT, created_by=user)
+    lists.append(
+        DeskList(
+            key="drafts",
+            title="Your drafts",
+            articles=_rows(drafts.order_by("-updated_at", "-pk")),
+            count=drafts.count(),
+            count_label="drafts",
+            more_url=_changelist(status__exact=Article.Status.DRAFT, created_by__id__exact=user.pk),
+            empty="No drafts: start a story with “Add article”.",
+            show="updated",
+        )
+    )
+
+    scheduled = articles.scheduled(now=now)
+    lists.append(
+        DeskList(
+            key="scheduled",
+            title="Scheduled next",
+            articles=_rows(scheduled.order_by("published_at", "pk")),
+            count=scheduled.count(),
+            count_label="scheduled",
+            more_url=_changelist(visibility="scheduled"),
+            empty="Nothing is scheduled.",
+            show="scheduled",
+        )
+    )
+
+    published = articles.published(now=now)
+    lists.append(
+        DeskList(
+            key="published",
+            title="Recently published",
+            articles=_rows(published.order_by("-published_at", "-pk")),
+            count=published.filter(published_at__gt=now - timedelta(days=RECENT_DAYS)).count(),
+            count_label=f"in the last {RECENT_DAYS} days",
+            more_url=_changelist(visibility="live"),
+            empty="Nothing published yet.",
+            show="published",
+        )
+    )
+    return lists
+
+
+def dashboard_callback(request, context):
+    """Add the signed-in user's desk to the admin index."""
+    if request.user.is_authenticated and request.user.has_perm("newsroom.view_article"):
+        context["desk"] = desk_lists(request.user)
+        context["desk_add_url"] = (
+            reverse("admin:newsroom_article_add")
+            if request.user.has_perm("newsroom.add_article")
+            else ""
+        )
+    return context
