@@ -1,8 +1,25 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 
+from .images import SafeImageField
 from .models import Brand, Colorway, Product, ProductImage
+from .revisions import VersionedAdmin
+
+
+class SafeImageUploadsMixin:
+    """Every image field of this admin (or inline) accepts only clean, verified images.
+
+    See ``catalog.images.SafeImageField``: wrong formats, broken files, markup and
+    oversized images get a clear error on the field; accepted ones are stored
+    upright and without EXIF.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.ImageField):
+            kwargs["form_class"] = SafeImageField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 def thumbnail(image, alt=""):
@@ -29,7 +46,7 @@ class EmbargoListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Brand)
-class BrandAdmin(ModelAdmin):
+class BrandAdmin(SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
     list_display = ["name", "founded_year", "website", "embargoed_until"]
     list_filter = [EmbargoListFilter]
     search_fields = ["name", "aliases"]
@@ -47,7 +64,7 @@ class ColorwayInline(TabularInline):
     fields = ["name", "hex", "position"]
 
 
-class ProductImageInline(TabularInline):
+class ProductImageInline(SafeImageUploadsMixin, TabularInline):
     model = ProductImage
     extra = 0
     fields = ["preview", "image", "alt_text", "caption", "credit", "position"]
@@ -59,7 +76,7 @@ class ProductImageInline(TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ModelAdmin):
+class ProductAdmin(VersionedAdmin, ModelAdmin):
     list_display = ["name", "brand", "category", "variant_of", "year_introduced", "embargoed_until"]
     list_filter = ["category", EmbargoListFilter, "brand"]
     list_select_related = ["brand", "variant_of"]
@@ -104,7 +121,7 @@ class ColorwayAdmin(ModelAdmin):
 
 
 @admin.register(ProductImage)
-class ProductImageAdmin(ModelAdmin):
+class ProductImageAdmin(SafeImageUploadsMixin, ModelAdmin):
     list_display = ["preview", "product", "alt_text", "credit"]
     list_select_related = ["product"]
     search_fields = ["alt_text", "caption", "product__name"]

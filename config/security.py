@@ -1,9 +1,8 @@
 """Security plumbing that settings alone cannot express."""
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.urls import reverse
-
-from csp.middleware import CSPMiddleware, PolicyParts
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

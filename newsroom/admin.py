@@ -1,17 +1,25 @@
-from django import forms
+import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from taggit.admin import TagAdmin as BaseTagAdmin
 from taggit.models import Tag
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.decorators import action
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from catalog.admin import EmbargoListFilter, thumbnail
+from catalog.admin import EmbargoListFilter, SafeImageUploadsMixin, thumbnail
+from catalog.revisions import VersionedAdmin
 
-from . import services
+from . import forms, services
 from .assistants import EmbargoGuardMixin, MentionSuggestionsMixin, PublishGuardMixin
 from .models import (
     Affiliation,
@@ -26,7 +34,16 @@ from .models import (
     QuoteWording,
     ReviewLink,
     Role,
+    TaggedArticle,
 )
+
+# Revisions: what each save keeps. An article's revision carries its tags and the
+# quote wordings edited with it, but never the audit trail, which a restore must
+# not rewrite. People, campaigns (and, in catalog, brands and products) are
+# registered by their VersionedAdmin with the inlines they are edited with.
+reversion.register(TaggedArticle)
+reversion.register(QuoteWording)
+reversion.register(Article, follow=["tagged", "quote_wordings"])
 
 # Accounts and tags, in the same theme as everything else.
 admin.site.unregister(User)
@@ -73,7 +90,7 @@ class AffiliationInline(TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(EmbargoGuardMixin, ModelAdmin):
+class PersonAdmin(EmbargoGuardMixin, SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
     list_display = ["name", "role_list", "embargoed_until", "portrait_preview"]
     list_filter = ["roles", EmbargoListFilter]
     search_fields = ["name", "aliases"]
@@ -126,7 +143,7 @@ class CampaignSeriesAdmin(ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(EmbargoGuardMixin, ModelAdmin):
+class CampaignAdmin(EmbargoGuardMixin, VersionedAdmin, ModelAdmin):
     list_display = ["name", "brand", "series", "date_display", "embargoed_until"]
     list_filter = ["brand", "series", EmbargoListFilter]
     list_select_related = ["brand", "series"]
@@ -216,31 +233,9 @@ class ScheduledFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """The article form; it refuses a publishing change from someone who may not publish."""
-
-    user = None  # set by ArticleAdmin.get_form
-
-    class Meta:
-        model = Article
-        fields = "__all__"
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.user is None or services.user_can_publish(self.user):
-            return cleaned
-        status = cleaned.get("status")
-        was = self.initial.get("status", Article.Status.DRAFT)
-        if status == Article.Status.PUBLISHED and was != Article.Status.PUBLISHED:
-            self.add_error("status", "Only editors can publish; submit it for review instead.")
-        if was == Article.Status.PUBLISHED and status != was:
-            self.add_error("status", "Only editors can unpublish an article.")
-        if "published_at" in self.changed_data:
-            self.add_error("published_at", "Only editors can set the publication date.")
-        return cleaned
-
-
 class EditorialEventInline(TabularInline):
+    """The article's audit trail: read-only, for everyone who can open the article."""
+
     model = EditorialEvent
     extra = 0
     fields = ["at", "action", "actor", "actor_name", "note"]
@@ -251,10 +246,82 @@ class EditorialEventInline(TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("newsroom.view_article")
+
+
+class ReviewLinkInline(TabularInline):
+    """Share links made for this article, with their state."""
+
+    model = ReviewLink
+    extra = 0
+    fields = ["label", "state", "link", "expires_at", "approved_by_name", "approved_at"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "share links for outside reviewers"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return review_link_state(obj)
+
+    @admin.display(description="Link")
+    def link(self, obj):
+        if not obj.is_active:
+            return "—"
+        return format_html('<a href="{}">open</a>', review_link_path(obj))
+
+
+def review_link_path(link):
+    return reverse("review:review-link", args=[services.review_link_token(link)])
+
+
+def review_link_state(link):
+    if link.revoked_at:
+        return "Revoked"
+    if link.approved_at:
+        return f"Approved by {link.approved_by_name}"
+    if not link.is_active:
+        return "Expired"
+    return "Waiting for the reviewer"
+
+
+TRANSITION_BUTTONS = {
+    forms.SUBMIT: ("Submit for review", "default"),
+    forms.PUBLISH: ("Publish", "primary"),
+    forms.SCHEDULE: ("Schedule", "default"),
+    forms.UNPUBLISH: ("Unpublish", "danger"),
+    forms.RETURN: ("Return to draft", "default"),
+}
+
 
 @admin.register(Article)
-class ArticleAdmin(MentionSuggestionsMixin, PublishGuardMixin, ModelAdmin):
-    form = ArticleAdminForm
+class ArticleAdmin(
+    MentionSuggestionsMixin,
+    PublishGuardMixin,
+    SafeImageUploadsMixin,
+    VersionedAdmin,
+    ModelAdmin,
+):
+    """Articles, with the workflow as buttons under the form.
+
+    Status is never edited directly: "Submit for review", "Publish", "Schedule",
+    "Unpublish" and "Return to draft" (or the list's actions) move an article
+    through the workflow via ``newsroom.services``, which check who may do what.
+    """
+
+    form = forms.ArticleAdminForm
     list_display = [
         "headline",
         "status",
@@ -270,11 +337,12 @@ class ArticleAdmin(MentionSuggestionsMixin, PublishGuardMixin, ModelAdmin):
     prepopulated_fields = {"slug": ("headline",)}
     date_hierarchy = "published_at"
     autocomplete_fields = ["people", "brands", "products", "campaigns", "events"]
-    inlines = [QuoteWordingInline, EditorialEventInline]
-    actions = ["submit_for_review", "publish", "unpublish"]
+    inlines = [QuoteWordingInline, ReviewLinkInline, EditorialEventInline]
+    actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
+    actions_detail = ["share_for_review"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "body", "tags"]}),
-        ("Workflow", {"fields": ["status", "published_at"]}),
+        ("Workflow", {"fields": ["workflow_state", "published_at", "opened_version"]}),
         (
             "Lead image",
             {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
@@ -282,6 +350,13 @@ class ArticleAdmin(MentionSuggestionsMixin, PublishGuardMixin, ModelAdmin):
         ("Mentions", {"fields": ["people", "brands", "products", "campaigns", "events"]}),
         ("Source", {"fields": ["source_outlet", "original_published_on"], "classes": ["collapse"]}),
     ]
+    restore_note = (
+        "Restoring brings back the headline, text, image, tags and mentions of this revision "
+        "as a new revision. The workflow state stays as it is now: a published article stays "
+        "published."
+    )
+
+    # --- The form ------------------------------------------------------------
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -289,23 +364,105 @@ class ArticleAdmin(MentionSuggestionsMixin, PublishGuardMixin, ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if services.user_can_publish(request.user):
-            return []
-        return ["published_at"]
+            return ["workflow_state"]
+        return ["workflow_state", "published_at"]
 
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "status" and not services.user_can_publish(request.user):
-            kwargs["choices"] = [
-                (Article.Status.DRAFT, Article.Status.DRAFT.label),
-                (Article.Status.REVIEW, Article.Status.REVIEW.label),
-            ]
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
+    @admin.display(description="Status")
+    def workflow_state(self, obj):
+        if obj is None or obj.pk is None:
+            return "New draft"
+        if obj.is_scheduled:
+            when = timezone.localtime(obj.published_at)
+            return f"Scheduled: goes live at {when:%H:%M on %-d %B %Y} ({when:%Z})"
+        if obj.is_published:
+            return f"Published, live since {timezone.localtime(obj.published_at):%-d %B %Y %H:%M}"
+        return obj.get_status_display()
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not services.user_can_publish(request.user):
-            actions.pop("publish", None)
-            actions.pop("unpublish", None)
-        return actions
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_buttons"] = [
+            {"value": name, "label": TRANSITION_BUTTONS[name][0], "variant": TRANSITION_BUTTONS[name][1]}
+            for name in forms.available_transitions(request.user, obj)
+            if name in TRANSITION_BUTTONS
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- Saving --------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        services.article_save(
+            article=obj,
+            user=request.user,
+            opened_version=form.cleaned_data.get("opened_version") if change else None,
+        )
+        message = self._apply_transition(request, obj, form)
+        if message:
+            request._article_workflow_message = message
+
+    def _apply_transition(self, request, article, form):
+        step = form.transition
+        user = request.user
+        if step == forms.SUBMIT:
+            services.article_submit(article=article, user=user)
+            return "Submitted for review: an editor will take it from here."
+        if step in (forms.PUBLISH, forms.SCHEDULE):
+            services.article_publish(article=article, user=user, at=article.published_at)
+            if article.is_scheduled:
+                when = timezone.localtime(article.published_at)
+                return f"Scheduled: it goes live by itself at {when:%H:%M on %-d %B %Y}."
+            return "Published: readers can see it now."
+        if step == forms.UNPUBLISH:
+            services.article_unpublish(article=article, user=user)
+            return "Unpublished: readers no longer see it. It is a draft again."
+        if step == forms.RETURN:
+            services.article_return_to_draft(article=article, user=user)
+            return "Returned to draft."
+        if (
+            article.status == Article.Status.PUBLISHED
+            and "published_at" in form.changed_data
+            and services.user_can_publish(user)
+        ):
+            # An editor moved the date of a published or scheduled article.
+            services.article_publish(article=article, user=user, at=article.published_at)
+        return ""
+
+    def _workflow_response(self, request, obj):
+        message = getattr(request, "_article_workflow_message", "")
+        if not message:
+            return None
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:newsroom_article_change", args=[obj.pk]))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._workflow_response(request, obj) or super().response_add(
+            request, obj, post_url_continue
+        )
+
+    def response_change(self, request, obj):
+        return self._workflow_response(request, obj) or super().response_change(request, obj)
+
+    # --- Restoring a revision ------------------------------------------------
+
+    def fields_kept_on_restore(self, obj):
+        """Restoring brings back content, never a workflow state or an old edit version."""
+        current = Article.objects.select_for_update().get(pk=obj.pk)
+        return {
+            "status": current.status,
+            "published_at": current.published_at,
+            "created_by_id": current.created_by_id,
+            "version": current.version + 1,
+        }
+
+    def after_restore(self, request, obj, version):
+        obj.updated_by = request.user
+        obj.save(update_fields=["updated_by"])
+        EditorialEvent.objects.create(
+            article=obj,
+            action=EditorialEvent.Action.RESTORED,
+            actor=request.user,
+            note=f"revision of {timezone.localtime(version.revision.date_created):%Y-%m-%d %H:%M}",
+        )
+
+    # --- List -----------------------------------------------------------------
 
     @admin.display(description="Live", boolean=True)
     def is_live(self, obj):
@@ -315,60 +472,65 @@ class ArticleAdmin(MentionSuggestionsMixin, PublishGuardMixin, ModelAdmin):
     def lead_preview(self, obj):
         return thumbnail(obj.lead_image, obj.lead_image_alt)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        target = obj.status
-        before = form.initial.get("status", Article.Status.DRAFT) if change else None
-        if change and target != before:
-            # Save the edits under the old status, then move it through the workflow.
-            obj.status = before
-            super().save_model(request, obj, form, change)
-            self._transition(request, obj, target)
-        elif not change and target != Article.Status.DRAFT:
-            obj.status = Article.Status.DRAFT
-            super().save_model(request, obj, form, change)
-            self._transition(request, obj, target)
-        else:
-            super().save_model(request, obj, form, change)
-
-    def _transition(self, request, article, target):
-        if target == Article.Status.PUBLISHED:
-            services.article_publish(article=article, user=request.user, at=article.published_at)
-        elif target == Article.Status.REVIEW:
-            services.article_submit(article=article, user=request.user)
-        elif article.status == Article.Status.PUBLISHED:
-            services.article_unpublish(article=article, user=request.user)
-        else:
-            services.article_return_to_draft(article=article, user=request.user)
-
-    @admin.action(description="Submit selected articles for review")
-    def submit_for_review(self, request, queryset):
-        count = 0
-        for article in queryset.filter(status=Article.Status.DRAFT):
-            services.article_submit(article=article, user=request.user)
-            count += 1
-        self.message_user(request, f"{count} article(s) submitted for review.", messages.SUCCESS)
-
-    @admin.action(description="Publish selected articles now", permissions=["publish"])
-    def publish(self, request, queryset):
-        count = 0
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            services.article_publish(article=article, user=request.user)
-            count += 1
-        self.message_user(request, f"{count} article(s) published.", messages.SUCCESS)
-
-    @admin.action(description="Unpublish selected articles", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        count = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            services.article_unpublish(article=article, user=request.user)
-            count += 1
-        self.message_user(request, f"{count} article(s) unpublished.", messages.SUCCESS)
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not services.user_can_publish(request.user):
+            for name in ("publish", "unpublish", "return_to_draft"):
+                actions.pop(name, None)
+        return actions
 
     def has_publish_permission(self, request):
         return services.user_can_publish(request.user)
+
+    def _bulk(self, request, queryset, service, verb):
+        done = 0
+        for article in queryset.select_for_update():
+            service(article=article, user=request.user)
+            done += 1
+        skipped = ""
+        if done == 0:
+            skipped = " (none of the selected articles could be)"
+        self.message_user(
+            request,
+            f"{done} article{'s' if done != 1 else ''} {verb}{skipped}.",
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(description="Submit selected drafts for review")
+    def submit_for_review(self, request, queryset):
+        self._bulk(
+            request,
+            queryset.filter(status=Article.Status.DRAFT),
+            services.article_submit,
+            "submitted for review",
+        )
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._bulk(
+            request,
+            queryset.exclude(status=Article.Status.PUBLISHED),
+            services.article_publish,
+            "published",
+        )
+
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._bulk(
+            request,
+            queryset.filter(status=Article.Status.PUBLISHED),
+            services.article_unpublish,
+            "unpublished",
+        )
+
+    @admin.action(description="Return selected articles to draft", permissions=["publish"])
+    def return_to_draft(self, request, queryset):
+        self._bulk(
+            request,
+            queryset.filter(status=Article.Status.REVIEW),
+            services.article_return_to_draft,
+            "returned to draft",
+        )
 
     def response_action(self, request, queryset):
         try:
@@ -377,14 +539,60 @@ class ArticleAdmin(MentionSuggestionsMixin, PublishGuardMixin, ModelAdmin):
             self.message_user(request, str(error), messages.ERROR)
             return None
 
+    # --- Sharing with an outside reviewer -----------------------------------------
+
+    def has_share_permission(self, request, object_id=None):
+        return request.user.has_perm("newsroom.add_reviewlink")
+
+    @action(description="Share for review", url_path="share", permissions=["share"], icon="share")
+    def share_for_review(self, request, object_id):
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such article.")
+        form = forms.ReviewLinkForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            link = services.review_link_create(
+                article=article,
+                user=request.user,
+                expires_at=form.expires_at(),
+                label=form.cleaned_data["label"],
+            )
+            url = request.build_absolute_uri(review_link_path(link))
+            self.message_user(
+                request,
+                format_html(
+                    "Share link created. Send this address to the reviewer: "
+                    '<a href="{}">{}</a>. It shows the article exactly as it is now, until '
+                    "{}.",
+                    url,
+                    url,
+                    f"{timezone.localtime(link.expires_at):%-d %B %Y %H:%M}",
+                ),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:newsroom_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Share “{article}” for review",
+            "opts": self.model._meta,
+            "original": article,
+            "object": article,
+            "form": form,
+            "change_url": reverse("admin:newsroom_article_change", args=[article.pk]),
+        }
+        return TemplateResponse(request, "admin/newsroom/article/share.html", context)
+
 
 @admin.register(EditorialEvent)
 class EditorialEventAdmin(ModelAdmin):
+    """The whole newsroom's audit trail, read-only."""
+
     list_display = ["at", "action", "article", "actor", "actor_name", "note"]
     list_filter = ["action", "at"]
     list_select_related = ["article", "actor"]
     search_fields = ["article__headline", "actor__username", "actor_name", "note"]
     date_hierarchy = "at"
+    readonly_fields = ["at", "action", "article", "actor", "actor_name", "note"]
 
     def has_add_permission(self, request):
         return False
@@ -392,16 +600,52 @@ class EditorialEventAdmin(ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(ReviewLink)
 class ReviewLinkAdmin(ModelAdmin):
-    list_display = ["article", "label", "created_by", "created_at", "expires_at", "is_active"]
-    list_select_related = ["article", "created_by"]
-    search_fields = ["article__headline", "label"]
-    autocomplete_fields = ["article"]
-    readonly_fields = ["created_by", "created_at", "approved_at", "approved_by_name", "version"]
+    """Share links; they are made from an article's page ("Share for review")."""
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    list_display = ["article", "label", "state", "created_by", "created_at", "expires_at"]
+    list_select_related = ["article", "created_by"]
+    list_filter = ["created_at", "expires_at"]
+    search_fields = ["article__headline", "label", "approved_by_name"]
+    fields = [
+        "article",
+        "label",
+        "state",
+        "link",
+        "expires_at",
+        "created_by",
+        "created_at",
+        "approved_by_name",
+        "approved_at",
+        "revoked_at",
+    ]
+    readonly_fields = [f for f in fields if f not in ("label", "expires_at")]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="State")
+    def state(self, obj):
+        return review_link_state(obj)
+
+    @admin.display(description="Address to send")
+    def link(self, obj):
+        if not obj.is_active:
+            return "— (no longer works)"
+        path = review_link_path(obj)
+        return format_html('<a href="{}">{}</a>', path, path)
+
+    @admin.action(description="Revoke selected links", permissions=["change"])
+    def revoke(self, request, queryset):
+        links = list(queryset.filter(revoked_at__isnull=True).select_related("article"))
+        for link in links:
+            services.review_link_revoke(link=link, user=request.user)
+        self.message_user(
+            request, f"{len(links)} link{'s' if len(links) != 1 else ''} revoked.", messages.SUCCESS
+        )

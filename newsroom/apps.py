@@ -7,4 +7,4 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import redirects, signals  # noqa: F401

@@ -1,15 +1,23 @@
-"""Writes that change an article's editorial state.
+"""Writes that change an article's editorial state, and share links for reviewers.
 
 The admin's forms, actions and buttons all call these, so the rules (who may
-publish, what publishing without a date means, what lands in the audit trail)
-hold on the server whatever the interface shows.
+publish, what publishing without a date means, what lands in the audit trail,
+that a save made from a stale form never overwrites a newer one) hold on the
+server whatever the interface shows.
 """
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import reversion
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from reversion.models import Version
 
-from .models import Article, EditorialEvent
+from .models import Article, EditorialEvent, ReviewLink
 
 PUBLISH_PERMISSION = "newsroom.publish_article"
 
@@ -23,15 +31,136 @@ def _require_publisher(user):
         raise PermissionDenied("Only editors can publish, schedule or unpublish articles.")
 
 
-def _log(article, action, user, note=""):
-    return EditorialEvent.objects.create(article=article, action=action, actor=user, note=note)
+def _log(article, action, user=None, note="", actor_name=""):
+    return EditorialEvent.objects.create(
+        article=article, action=action, actor=user, actor_name=actor_name, note=note[:500]
+    )
+
+
+def _save_transition(article, user, fields, comment):
+    """Save workflow fields, bump the edit version and keep a revision."""
+    with reversion.create_revision():
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+        article.version = F("version") + 1
+        article.updated_by = user
+        article.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
+        article.refresh_from_db(fields=["version"])
+
+
+# --- Saving an edit ------------------------------------------------------------
+
+
+@dataclass
+class StaleEdit(Exception):
+    """The article was saved by someone else after this edit began."""
+
+    saved_by: str = ""
+    saved_at: datetime | None = None
+    changed_fields: list = field(default_factory=list)
+
+    def __str__(self):
+        return stale_edit_message(self)
+
+
+def stale_edit_message(error):
+    who = error.saved_by or "Someone"
+    when = f" at {timezone.localtime(error.saved_at):%H:%M on %-d %B}" if error.saved_at else ""
+    changed = (
+        f" They changed: {', '.join(error.changed_fields)}."
+        if error.changed_fields
+        else ""
+    )
+    return (
+        f"{who} saved this article{when}, after you opened it.{changed} "
+        "Your changes below have NOT been saved, and theirs are kept. Open the current "
+        "version in a new tab, bring your changes across, and save there."
+    )
+
+
+def article_changes_since(article, opened_version):
+    """Describe what happened to ``article`` since the edit at ``opened_version`` began."""
+    from catalog.revisions import compare, readable_values
+
+    current = Article.objects.select_related("updated_by").get(pk=article.pk)
+    saved_by = current.updated_by.get_username() if current.updated_by else ""
+    base = None
+    for version in Version.objects.get_for_object(current)[:50]:
+        if version.field_dict.get("version") == opened_version:
+            base = version
+            break
+    changed = []
+    if base is not None:
+        options = reversion.revisions._get_options(Article)
+        now = {}
+        for name in options.fields:
+            model_field = Article._meta.get_field(name)
+            if model_field.many_to_many:
+                now[model_field.attname] = list(
+                    getattr(current, name).values_list("pk", flat=True)
+                )
+            else:
+                now[model_field.attname] = getattr(current, model_field.attname)
+        changed = [
+            change["label"]
+            for change in compare(
+                readable_values(Article, base.field_dict), readable_values(Article, now)
+            )
+        ]
+    return StaleEdit(saved_by=saved_by, saved_at=current.updated_at, changed_fields=changed)
+
+
+def article_is_stale(article, opened_version, *, lock=True):
+    """True when the stored article moved past ``opened_version``.
+
+    Inside a transaction, ``lock`` holds the row (SELECT ... FOR UPDATE on
+    PostgreSQL) so that nobody can save in between this check and the save.
+    """
+    rows = Article.objects.filter(pk=article.pk)
+    if lock and transaction.get_connection().in_atomic_block:
+        rows = rows.select_for_update()
+    current = rows.values_list("version", flat=True).first()
+    return current is not None and current != opened_version
+
+
+@transaction.atomic
+def article_save(*, article, user, opened_version=None):
+    """Save an edit made in a form opened at ``opened_version``.
+
+    The version is compared and bumped in one conditional UPDATE, so of two
+    saves made from forms opened at the same version exactly one wins, on
+    SQLite and on PostgreSQL alike; the other raises :class:`StaleEdit` and
+    writes nothing.
+    """
+    article.updated_by = user
+    if article.pk is None:
+        article.created_by = user
+        article.version = 1
+        article.save()
+        return article
+    if opened_version is not None:
+        won = Article.objects.filter(pk=article.pk, version=opened_version).update(
+            version=F("version") + 1
+        )
+        if not won:
+            raise article_changes_since(article, opened_version)
+        article.version = opened_version + 1
+    else:
+        article.version = F("version") + 1
+    article.save()
+    article.refresh_from_db(fields=["version"])
+    return article
+
+
+# --- Workflow ------------------------------------------------------------------
 
 
 @transaction.atomic
 def article_submit(*, article, user):
     """A writer hands a draft to the editors."""
     article.status = Article.Status.REVIEW
-    article.save(update_fields=["status", "updated_at"])
+    _save_transition(article, user, ["status"], "Submitted for review.")
     _log(article, EditorialEvent.Action.SUBMITTED, user)
     return article
 
@@ -41,7 +170,9 @@ def article_publish(*, article, user, at=None):
     """Publish now, or at ``at`` if that moment is in the future (a schedule).
 
     Publishing without a date uses the current moment; an article already
-    carrying a past publication date keeps it.
+    carrying a past publication date keeps it. A scheduled article needs no
+    job to go live: ``Article.objects.published()`` includes it once its
+    moment has passed.
     """
     _require_publisher(user)
     now = timezone.now()
@@ -49,8 +180,13 @@ def article_publish(*, article, user, at=None):
         at = article.published_at if article.published_at and article.published_at <= now else now
     article.status = Article.Status.PUBLISHED
     article.published_at = at
-    article.save(update_fields=["status", "published_at", "updated_at"])
     scheduled = at > now
+    _save_transition(
+        article,
+        user,
+        ["status", "published_at"],
+        f"Scheduled for {at:%Y-%m-%d %H:%M %Z}." if scheduled else "Published.",
+    )
     _log(
         article,
         EditorialEvent.Action.SCHEDULED if scheduled else EditorialEvent.Action.PUBLISHED,
@@ -62,10 +198,10 @@ def article_publish(*, article, user, at=None):
 
 @transaction.atomic
 def article_unpublish(*, article, user):
-    """Take an article off the public site; it goes back to draft."""
+    """Take an article (live or scheduled) off the public site; it goes back to draft."""
     _require_publisher(user)
     article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
+    _save_transition(article, user, ["status"], "Unpublished.")
     _log(article, EditorialEvent.Action.UNPUBLISHED, user)
     return article
 
@@ -75,6 +211,81 @@ def article_return_to_draft(*, article, user, note=""):
     """An editor sends an article in review back to its writer."""
     _require_publisher(user)
     article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
+    _save_transition(article, user, ["status"], "Returned to draft.")
     _log(article, EditorialEvent.Action.RETURNED, user, note=note)
     return article
+
+
+# --- Share links for outside reviewers ------------------------------------------
+
+REVIEW_LINK_SALT = "newsroom.review-link"
+
+
+def review_link_token(link):
+    """The signed token of a share link's URL; it names the link and nothing else."""
+    return signing.dumps({"link": link.pk}, salt=REVIEW_LINK_SALT)
+
+
+def review_link_from_token(token):
+    """The link a token names, or ``None`` when it is forged, altered or unknown."""
+    try:
+        data = signing.loads(token, salt=REVIEW_LINK_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return (
+        ReviewLink.objects.select_related("article", "version", "version__revision")
+        .filter(pk=data.get("link"))
+        .first()
+    )
+
+
+@transaction.atomic
+def review_link_create(*, article, user, expires_at, label=""):
+    """Snapshot the article as it is now and make a share link for that snapshot."""
+    if not user.has_perm("newsroom.add_reviewlink"):
+        raise PermissionDenied("You may not share articles outside the newsroom.")
+    if expires_at <= timezone.now():
+        raise ValueError("A share link must expire in the future.")
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(f"Snapshot shared for review{f' with {label}' if label else ''}.")
+        reversion.add_to_revision(article)
+    version = Version.objects.get_for_object(article).first()
+    link = ReviewLink.objects.create(
+        article=article, version=version, label=label, created_by=user, expires_at=expires_at
+    )
+    _log(article, EditorialEvent.Action.SHARED, user, note=label)
+    return link
+
+
+@transaction.atomic
+def review_link_revoke(*, link, user):
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        _log(link.article, EditorialEvent.Action.REVOKED, user, note=link.label)
+    return link
+
+
+@transaction.atomic
+def review_link_approve(*, link, name, note=""):
+    """Record an outside reviewer's approval of the shared revision."""
+    link = ReviewLink.objects.select_for_update().get(pk=link.pk)
+    if not link.is_active:
+        raise PermissionDenied("This share link has expired or was revoked.")
+    link.approved_at = timezone.now()
+    link.approved_by_name = name
+    link.save(update_fields=["approved_at", "approved_by_name"])
+    revision_date = link.version.revision.date_created if link.version else link.created_at
+    detail = f"revision of {timezone.localtime(revision_date):%Y-%m-%d %H:%M}"
+    if link.label:
+        detail += f" shared with {link.label}"
+    _log(
+        link.article,
+        EditorialEvent.Action.APPROVED,
+        actor_name=name,
+        note=f"{detail}: {note}" if note else detail,
+    )
+    return link

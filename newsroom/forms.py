@@ -1,0 +1,202 @@
+"""Forms of the editorial workflow: the article form, share links, reviewers' approval."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
+
+from . import services
+from .models import Article
+
+# What the buttons under the article form ask for (the ``_transition`` value).
+SAVE = "save"
+SUBMIT = "submit"
+PUBLISH = "publish"
+SCHEDULE = "schedule"
+UNPUBLISH = "unpublish"
+RETURN = "return"
+
+# Transition -> statuses it starts from, and whether only editors may use it.
+TRANSITIONS = {
+    SAVE: (set(Article.Status), False),
+    SUBMIT: ({Article.Status.DRAFT}, False),
+    PUBLISH: ({Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.PUBLISHED}, True),
+    SCHEDULE: ({Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.PUBLISHED}, True),
+    UNPUBLISH: ({Article.Status.PUBLISHED}, True),
+    RETURN: ({Article.Status.REVIEW}, True),
+}
+
+
+def available_transitions(user, article):
+    """The transitions this user may apply to this article, in button order."""
+    status = article.status if article and article.pk else Article.Status.DRAFT
+    may_publish = services.user_can_publish(user)
+    names = []
+    for name, (sources, editors_only) in TRANSITIONS.items():
+        if status not in sources or (editors_only and not may_publish):
+            continue
+        if name == PUBLISH and article and article.pk and article.is_published:
+            continue  # already live: "Save" is all it needs
+        names.append(name)
+    return names
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form.
+
+    It carries the version it was opened at (a hidden field) and refuses to save
+    over a newer version, and it refuses any workflow step the user may not
+    take, whatever the POST contains: the buttons shown are only a convenience.
+    """
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    user = None  # set by ArticleAdmin.get_form
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
+        self.current_status = self.instance.status if self.instance.pk else Article.Status.DRAFT
+        self.initial.setdefault("status", self.current_status)
+        self.transition = self._requested_transition() if self.is_bound else SAVE
+
+    def _requested_transition(self):
+        """The button pressed, or the step a posted ``status`` value asks for.
+
+        ``status`` is not editable in the form; a client that posts it anyway
+        (an older form, a script) is treated as asking for the matching step,
+        under the same rules as the buttons.
+        """
+        if self.data.get("_transition"):
+            return self.data["_transition"]
+        wanted = self.data.get("status")
+        if not wanted or wanted == self.current_status:
+            return SAVE
+        if wanted == Article.Status.PUBLISHED:
+            return PUBLISH
+        if wanted == Article.Status.REVIEW:
+            return SUBMIT
+        if wanted == Article.Status.DRAFT:
+            return UNPUBLISH if self.current_status == Article.Status.PUBLISHED else RETURN
+        return wanted
+
+    @property
+    def target_status(self):
+        """The status the article will have once this form is saved."""
+        return {
+            SUBMIT: Article.Status.REVIEW,
+            PUBLISH: Article.Status.PUBLISHED,
+            SCHEDULE: Article.Status.PUBLISHED,
+            UNPUBLISH: Article.Status.DRAFT,
+            RETURN: Article.Status.DRAFT,
+        }.get(self.transition, self.current_status)
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_transition(cleaned)
+        self._clean_version(cleaned)
+        cleaned["status"] = self.target_status  # what the publish guard looks at
+        return cleaned
+
+    def _clean_transition(self, cleaned):
+        article = self.instance
+        status = article.status if article.pk else Article.Status.DRAFT
+        if self.transition not in TRANSITIONS:
+            raise forms.ValidationError("Unknown workflow step.", code="unknown_transition")
+        sources, editors_only = TRANSITIONS[self.transition]
+        if editors_only and not services.user_can_publish(self.user):
+            raise forms.ValidationError(
+                "Only editors can publish, schedule, unpublish or return an article; "
+                "submit it for review instead. Nothing was saved.",
+                code="not_an_editor",
+            )
+        if status not in sources:
+            raise forms.ValidationError(
+                "This article is %(status)s, so it cannot be %(step)s. Nothing was saved.",
+                code="wrong_status",
+                params={
+                    "status": Article.Status(status).label.lower(),
+                    "step": {
+                        SUBMIT: "submitted for review",
+                        UNPUBLISH: "unpublished",
+                        RETURN: "returned to draft",
+                    }.get(self.transition, self.transition + "ed"),
+                },
+            )
+        if self.transition == SCHEDULE:
+            at = cleaned.get("published_at")
+            if not at or at <= timezone.now():
+                self.add_error(
+                    "published_at",
+                    forms.ValidationError(
+                        "To schedule, set a publication date in the future "
+                        "(or use Publish to publish now).",
+                        code="schedule_needs_future_date",
+                    ),
+                )
+
+    def _clean_version(self, cleaned):
+        article = self.instance
+        opened = cleaned.get("opened_version")
+        if not article.pk:
+            return
+        if opened is None:
+            raise forms.ValidationError(
+                "This form is missing the version it was opened at; reload the page.",
+                code="missing_version",
+            )
+        if services.article_is_stale(article, opened):
+            raise forms.ValidationError(
+                services.stale_edit_message(services.article_changes_since(article, opened)),
+                code="stale",
+            )
+
+
+class ReviewLinkForm(forms.Form):
+    """What an editor fills in to share an article with an outside reviewer."""
+
+    label = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Who it is for, e.g. “Balenciaga press office”.",
+    )
+    days = forms.IntegerField(
+        label="Valid for (days)",
+        min_value=1,
+        max_value=30,
+        initial=7,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text="The link stops working after this many days; you can revoke it sooner.",
+    )
+
+    def expires_at(self):
+        return timezone.now() + timedelta(days=self.cleaned_data["days"])
+
+
+class ReviewApprovalForm(forms.Form):
+    """An outside reviewer's approval of the revision they were shown."""
+
+    name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        help_text="As it should appear in the newsroom's records.",
+    )
+    note = forms.CharField(
+        label="Note for the newsroom (optional)",
+        max_length=400,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Please give your name.")
+        return name

@@ -1,0 +1,77 @@
+"""Share links: an outside reviewer sees one revision of an article, without an account.
+
+An editor makes a :class:`~newsroom.models.ReviewLink` from the article's admin
+page ("Share for review"). Its address carries a token signed with the site's
+secret key (``django.core.signing``), so addresses cannot be guessed or edited
+into another link's. The page shows the revision saved when the link was made,
+through the same template readers get, marked as a preview; it is never cached
+nor indexed. Once the link expires or is revoked it shows nothing but a note.
+The reviewer can record an approval (a POST with a CSRF token), which lands in
+the article's editorial history.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import ReviewApprovalForm
+from .html import clean_html
+from .views import article_detail_context
+
+app_name = "review"
+
+ROBOTS = "noindex, nofollow, noarchive"
+
+
+def _snapshot(link):
+    """The article as it was when the link was made (not saved anywhere)."""
+    if link.version is None:
+        raise Http404("This share link has no revision to show.")
+    article = link.version._object_version.object
+    article.body = clean_html(article.body)
+    return article
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_link(request, token):
+    link = services.review_link_from_token(token)
+    if link is None:
+        raise Http404("No such share link.")
+    if not link.is_active:
+        response = render(
+            request,
+            "newsroom/review_unavailable.html",
+            {"revoked": link.revoked_at is not None, "meta": {"noindex": True}},
+            status=410,
+        )
+        response["X-Robots-Tag"] = ROBOTS
+        return response
+
+    form = ReviewApprovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.review_link_approve(
+            link=link, name=form.cleaned_data["name"], note=form.cleaned_data["note"]
+        )
+        messages.success(request, "Thank you: your approval has been recorded.")
+        return HttpResponseRedirect(request.path)
+
+    article = _snapshot(link)
+    context = article_detail_context(request, article, preview=True)
+    context.update(
+        review_link=link,
+        approval_form=form,
+        shared_revision_date=link.version.revision.date_created,
+    )
+    response = render(request, "newsroom/article_detail.html", context)
+    response["X-Robots-Tag"] = ROBOTS
+    return response
+
+
+urlpatterns = [
+    path("<str:token>/", review_link, name="review-link"),
+]

@@ -1,0 +1,69 @@
+"""Old addresses keep working: a slug change leaves a permanent redirect behind.
+
+When the slug of an article, person, campaign, brand or product changes, a
+``django.contrib.redirects`` row sends the old address to the new one with a
+301 (``RedirectFallbackMiddleware`` answers it once the old address 404s).
+Chains collapse: after A→B and B→C, A points straight at C; renaming back to A
+removes the redirect away from A. The receivers live here because catalog does
+not know about the newsroom; they cover catalog's models too.
+"""
+
+import logging
+
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
+from django.db import transaction
+from django.db.models.signals import post_init, post_save
+
+from catalog.models import Brand, Product
+
+from .models import Article, Campaign, Person
+
+logger = logging.getLogger(__name__)
+
+REDIRECTED_MODELS = (Article, Person, Campaign, Brand, Product)
+_OLD_PATH_MAX = Redirect._meta.get_field("old_path").max_length
+
+
+def redirect_record(*, old_path, new_path):
+    """Send ``old_path`` to ``new_path`` from now on, collapsing any chain."""
+    if old_path == new_path:
+        return
+    if len(old_path) > _OLD_PATH_MAX or len(new_path) > _OLD_PATH_MAX:
+        logger.warning("Not redirecting %s to %s: address too long", old_path, new_path)
+        return
+    site = Site.objects.get_current()
+    with transaction.atomic():
+        # The new address is live again: whatever pointed it elsewhere must go.
+        Redirect.objects.filter(site=site, old_path=new_path).delete()
+        # Anything that led to the old address now leads straight to the new one.
+        Redirect.objects.filter(site=site, new_path=old_path).update(new_path=new_path)
+        Redirect.objects.update_or_create(
+            site=site, old_path=old_path, defaults={"new_path": new_path}
+        )
+
+
+def _remember_slug(sender, instance, **kwargs):
+    instance._slug_as_loaded = instance.__dict__.get("slug")
+
+
+def _redirect_old_slug(sender, instance, created, raw, **kwargs):
+    old_slug = getattr(instance, "_slug_as_loaded", None)
+    instance._slug_as_loaded = instance.slug
+    if raw or created or not old_slug or old_slug == instance.slug:
+        return
+    new_path = instance.get_absolute_url()
+    current_slug = instance.slug
+    instance.slug = old_slug
+    try:
+        old_path = instance.get_absolute_url()
+    finally:
+        instance.slug = current_slug
+    redirect_record(old_path=old_path, new_path=new_path)
+
+
+for _model in REDIRECTED_MODELS:
+    post_init.connect(_remember_slug, sender=_model, dispatch_uid=f"slug-memory-{_model.__name__}")
+    post_save.connect(
+        _redirect_old_slug, sender=_model, dispatch_uid=f"slug-redirect-{_model.__name__}"
+    )
