@@ -48,6 +48,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages for anonymous readers (newsroom.cache), with ETag/Last-Modified
+    # answered by 304s. Above the session, CSRF and header middleware, so stored
+    # pages carry their headers and any response that sets a cookie is seen.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "newsroom.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,6 +128,17 @@ if REDIS_URL:
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+elif env.str("DJANGO_CACHE_DIR", default=""):
+    # Several worker processes on one host and no Redis: a cache on local disk that
+    # they all share (config/gunicorn.py sets this for `make serve`). A per-process
+    # memory cache would let one worker serve a page another worker's edit changed.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("DJANGO_CACHE_DIR"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -130,6 +146,9 @@ else:
             "LOCATION": "newsroom",
         }
     }
+# Anonymous readers' pages (newsroom.cache.PageCacheMiddleware) are kept at most
+# this long; every content change and schedule point invalidates them sooner.
+PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=600)
 
 # --- Security -------------------------------------------------------------------
 # Production sets DJANGO_SECURE=1 (behind HTTPS); every switch below follows it and

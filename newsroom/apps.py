@@ -7,4 +7,6 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import redirects, signals  # noqa: F401
+        from . import cache, redirects, signals  # noqa: F401
+
+        cache.connect_signals()
