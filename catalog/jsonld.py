@@ -176,7 +176,8 @@ def web_page(request, path, *, name, kind="WebPage", about=None, breadcrumb=None
     return node
 
 
-def news_article(request, article, *, about=(), mentions=(), image=None, tags=()):
+def news_article(request, article, *, body_html="", about=(), mentions=(), image=None, tags=()):
+    """The NewsArticle node; ``body_html`` is the sanitised body as rendered."""
     url = absolute(request, article.get_absolute_url())
     node = {
         "@type": "NewsArticle",
@@ -185,7 +186,7 @@ def news_article(request, article, *, about=(), mentions=(), image=None, tags=()
         "mainEntityOfPage": {"@id": f"{url}#webpage"},
         "headline": article.headline[:110],
         "description": article.dek,
-        "articleBody": strip_tags(article.body),
+        "articleBody": " ".join(strip_tags(body_html).split()),
         "publisher": {"@id": f"{absolute(request, reverse('newsroom:home'))}#publisher"},
         "isAccessibleForFree": True,
     }

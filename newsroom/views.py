@@ -330,6 +330,7 @@ def article_detail_context(request, article, *, preview=False):
         .order_by("pk")
     )
     related = [] if preview else related_articles(article, entities, tags)
+    body = render_body(article.body, entities.linkable)
     path = article.get_absolute_url()
     crumbs = [
         home_crumb(),
@@ -340,7 +341,7 @@ def article_detail_context(request, article, *, preview=False):
     meta = page_meta(
         request,
         title=article.headline,
-        description=article.dek or strip_tags(article.body),
+        description=article.dek or strip_tags(body),
         path=path,
         og_type="article",
         image=request.build_absolute_uri(image_url) if image_url else "",
@@ -357,6 +358,7 @@ def article_detail_context(request, article, *, preview=False):
     article_node = jsonld.news_article(
         request,
         article,
+        body_html=body,
         about=[*people, *products],
         mentions=[*brands, *campaigns],
         image=image_url,
@@ -364,7 +366,7 @@ def article_detail_context(request, article, *, preview=False):
     )
     return {
         "article": article,
-        "body": render_body(article.body, entities.linkable),
+        "body": body,
         "entities": entities,
         "tags": tags,
         "wordings": wordings,

@@ -1,0 +1,121 @@
+"""Every public page runs the same number of SQL queries with 1 related row as with 30."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from catalog.models import ProductImage
+from newsroom.models import Affiliation, CampaignSeries, Event
+from tests.conftest import png_bytes
+from tests.factories import (
+    make_ambassadorship,
+    make_article,
+    make_brand,
+    make_campaign,
+    make_colorway,
+    make_person,
+    make_product,
+    make_quote,
+)
+
+# The fixed number of queries of each page, for an anonymous reader.
+EXPECTED = {
+    "home": 5,
+    "article-list": 1,
+    "article-detail": 5,
+    "person-detail": 11,
+    "campaign-detail": 8,
+    "tag-detail": 2,
+    "brand-detail": 8,
+    "product-detail": 8,
+    "search": 4,
+    "article-feed": 1,
+    "tag-feed": 2,
+    "person-feed": 2,
+    "sitemap-section": 2,
+}
+
+
+def build(n):
+    """A centre (brand, person, bag, campaign, story, tag) with ``n`` of every related row."""
+    brand = make_brand(name="Centre House")
+    person = make_person(name="Centre Person")
+    bag = make_product(name="Centre Bag", brand=brand)
+    series = CampaignSeries.objects.create(brand=brand, name="Centre Series")
+    campaign = make_campaign(
+        name="Centre Campaign",
+        brand=brand,
+        series=series,
+        photographer=make_person(),
+        date="2024-01-01",
+    )
+    article = make_article(headline="Centre story")
+    article.tags.add("centre")
+    for i in range(n):
+        other_brand = make_brand()
+        other_person = make_person()
+        other_bag = make_product(brand=brand)
+        other_campaign = make_campaign(brand=brand, series=series, date=f"20{10 + i % 10}-01-01")
+        event = Event.objects.create(name=f"Show {i}", brand=brand, date="2023-03-01")
+        other_article = make_article()
+
+        article.people.add(other_person, person)
+        article.brands.add(other_brand, brand)
+        article.products.add(other_bag, bag)
+        article.campaigns.add(other_campaign, campaign)
+        article.events.add(event)
+        article.tags.add(f"tag {i}")
+        make_quote(speaker_person=other_person, articles=[article, other_article])
+
+        make_ambassadorship(person=person, brand=other_brand, since_year=2000 + i)
+        Affiliation.objects.create(person=person, brand=other_brand, role="designer")
+        make_ambassadorship(person=other_person, brand=brand, since_year=2000 + i)
+        Affiliation.objects.create(person=other_person, brand=brand, role="executive")
+        other_campaign.people.add(person, other_person)
+        other_campaign.products.add(other_bag, bag)
+        campaign.people.add(other_person)
+        campaign.products.add(other_bag)
+        make_quote(speaker_person=person, articles=[other_article], campaign=campaign)
+        event.people.add(person)
+        event.products.add(bag)
+
+        other_article.people.add(person)
+        other_article.brands.add(brand)
+        other_article.products.add(bag)
+        other_article.campaigns.add(campaign)
+        other_article.tags.add("centre")
+
+        make_colorway(product=bag, name=f"Colour {i}", hex="#123456")
+        make_product(brand=brand, variant_of=bag)
+        image = ProductImage(product=other_bag, alt_text=f"Bag {i}", position=0)
+        image.image.save(f"bag-{i}.png", ContentFile(png_bytes()), save=True)
+    return {
+        "home": "/",
+        "article-list": "/articles/",
+        "article-detail": article.get_absolute_url(),
+        "person-detail": person.get_absolute_url(),
+        "campaign-detail": campaign.get_absolute_url(),
+        "tag-detail": "/tags/centre/",
+        "brand-detail": brand.get_absolute_url(),
+        "product-detail": bag.get_absolute_url(),
+        "search": "/search/?q=centre",
+        "article-feed": "/feeds/articles/",
+        "tag-feed": "/feeds/tags/centre/",
+        "person-feed": person.get_absolute_url().replace("/people/", "/feeds/people/"),
+        "sitemap-section": "/sitemap-articles.xml",
+    }
+
+
+@pytest.mark.parametrize("n", [1, 30])
+@pytest.mark.parametrize("page", sorted(EXPECTED))
+def test_page_runs_a_fixed_number_of_queries(
+    client, db, settings, django_assert_num_queries, page, n
+):
+    # The view's own queries: the whole-page cache would answer the second request.
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "newsroom.cache.PageCacheMiddleware"
+    ]
+    urls = build(n)
+    client.get(urls[page])  # warm the rendition cache; images are not the database's business
+    with django_assert_num_queries(EXPECTED[page]):
+        response = client.get(urls[page])
+    assert response.status_code == 200
