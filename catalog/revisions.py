@@ -61,8 +61,8 @@ def html_to_text(value):
 def readable_values(model, values, related_reprs=None):
     """Map a version's raw field values to ``{label: text}`` for comparison."""
     readable = {}
-    for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
-        if field.name in HIDDEN_FIELDS or field.attname not in values:
+    for field in _compared_fields(model):
+        if field.attname not in values:
             continue
         value = values[field.attname]
         if field.many_to_many:
@@ -86,6 +86,27 @@ def readable_values(model, values, related_reprs=None):
         readable[capfirst(field.verbose_name)] = text
     readable.update(related_reprs or {})
     return readable
+
+
+def _compared_fields(model):
+    """Concrete fields and plain many-to-many fields (tags come as followed rows)."""
+    return [
+        field
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if field.name not in HIDDEN_FIELDS
+        and (not field.many_to_many or isinstance(field, models.ManyToManyField))
+    ]
+
+
+def raw_values(obj):
+    """An object's current values, shaped like ``Version.field_dict``."""
+    values = {}
+    for field in _compared_fields(type(obj)):
+        if field.many_to_many:
+            values[field.attname] = list(getattr(obj, field.name).values_list("pk", flat=True))
+        else:
+            values[field.attname] = getattr(obj, field.attname)
+    return values
 
 
 def _pk(value):
@@ -170,17 +191,7 @@ class VersionedAdmin(VersionAdmin):
         return readable_values(self.model, version.field_dict, self._followed_reprs(version))
 
     def current_values(self, obj):
-        options = reversion.revisions._get_options(self.model)
-        values = {}
-        for name in options.fields:
-            field = self.model._meta.get_field(name)
-            if field.many_to_many:
-                values[field.attname] = list(
-                    getattr(obj, field.name).values_list("pk", flat=True)
-                )
-            else:
-                values[field.attname] = getattr(obj, field.attname)
-        return readable_values(self.model, values, self._current_followed_reprs(obj))
+        return readable_values(self.model, raw_values(obj), self._current_followed_reprs(obj))
 
     # --- URLs and views ----------------------------------------------------
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from reversion.errors import RevertError
 from reversion.models import Version
 
 from .models import Article, EditorialEvent, ReviewLink
@@ -43,10 +44,14 @@ def _save_transition(article, user, fields, comment):
         if user is not None and user.is_authenticated:
             reversion.set_user(user)
         reversion.set_comment(comment)
-        article.version = F("version") + 1
+        article.version = _locked_version(article) + 1
         article.updated_by = user
         article.save(update_fields=[*fields, "version", "updated_by", "updated_at"])
-        article.refresh_from_db(fields=["version"])
+
+
+def _locked_version(article):
+    """The stored version, with the row locked until the transaction ends."""
+    return Article.objects.select_for_update().values_list("version", flat=True).get(pk=article.pk)
 
 
 # --- Saving an edit ------------------------------------------------------------
@@ -81,31 +86,26 @@ def stale_edit_message(error):
 
 def article_changes_since(article, opened_version):
     """Describe what happened to ``article`` since the edit at ``opened_version`` began."""
-    from catalog.revisions import compare, readable_values
+    from catalog.revisions import compare, raw_values, readable_values
 
     current = Article.objects.select_related("updated_by").get(pk=article.pk)
     saved_by = current.updated_by.get_username() if current.updated_by else ""
     base = None
     for version in Version.objects.get_for_object(current)[:50]:
-        if version.field_dict.get("version") == opened_version:
+        try:
+            opened_here = version.field_dict.get("version") == opened_version
+        except RevertError:  # written by an older schema; cannot say
+            continue
+        if opened_here:
             base = version
             break
     changed = []
     if base is not None:
-        options = reversion.revisions._get_options(Article)
-        now = {}
-        for name in options.fields:
-            model_field = Article._meta.get_field(name)
-            if model_field.many_to_many:
-                now[model_field.attname] = list(
-                    getattr(current, name).values_list("pk", flat=True)
-                )
-            else:
-                now[model_field.attname] = getattr(current, model_field.attname)
         changed = [
             change["label"]
             for change in compare(
-                readable_values(Article, base.field_dict), readable_values(Article, now)
+                readable_values(Article, base.field_dict),
+                readable_values(Article, raw_values(current)),
             )
         ]
     return StaleEdit(saved_by=saved_by, saved_at=current.updated_at, changed_fields=changed)
@@ -147,9 +147,8 @@ def article_save(*, article, user, opened_version=None):
             raise article_changes_since(article, opened_version)
         article.version = opened_version + 1
     else:
-        article.version = F("version") + 1
+        article.version = _locked_version(article) + 1
     article.save()
-    article.refresh_from_db(fields=["version"])
     return article
 
 
