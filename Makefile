@@ -30,7 +30,7 @@ serve: install ## Production-like local run: gunicorn with whitenoise on 127.0.0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py setup_site
-	$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py
+	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py
 
 test: install ## Run the whole test suite
 	$(PY) -m pytest
@@ -42,5 +42,8 @@ check: install ## Django's system checks and a check for missing migrations
 lint: install ## ruff
 	$(VENV)/bin/ruff check .
 
+bench: install ## Benchmark on a fresh SQLite database (and PostgreSQL if DATABASE_URL is set); BENCH_ARGS=--quick
+	$(PY) tests/benchmarks/run.py $(BENCH_ARGS)
+
 clean: ## Remove the virtualenv, the local database and generated files
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles media artifacts
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles media artifacts var

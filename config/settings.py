@@ -240,8 +240,30 @@ STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads: local disk by default; S3-compatible object storage (AWS S3, MinIO,
+# Cloudflare R2, ...) through django-storages when DJANGO_STORAGE_BUCKET is set,
+# so that every app host serves the same images and renditions. Credentials come
+# from boto3's usual sources (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a role).
+STORAGE_BUCKET = env.str("DJANGO_STORAGE_BUCKET", default="")
+if STORAGE_BUCKET:
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("DJANGO_STORAGE_PREFIX", default="media"),
+            # A CDN or public bucket domain serving the files; unset: the endpoint.
+            "custom_domain": env.str("DJANGO_MEDIA_DOMAIN", default="") or None,
+            # Public images by default; signed, expiring URLs for a private bucket.
+            "querystring_auth": env.bool("DJANGO_STORAGE_SIGNED_URLS", default=False),
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -283,4 +305,4 @@ UNFOLD = {
 
 # Serve uploads from MEDIA_ROOT through Django (one host, local disk). Turn off
 # when a web server or object storage serves them.
-SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=True)
+SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=not STORAGE_BUCKET)

@@ -21,6 +21,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -428,12 +429,18 @@ class Command(BaseCommand):
         return ids
 
     def _tags(self):
+        """The tag vocabulary, reusing tags that exist (matched by slug, as taggit does)."""
         names = [*TAG_WORDS, *(f"{w}-{s.lower()}" for w in TAG_WORDS[:20] for s in SEASONS)]
-        existing = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
-        missing = [Tag(name=name, slug=slugify(name)) for name in names if name not in existing]
-        for tag in self._insert(Tag, missing):
-            existing[tag.name] = tag.pk
-        return list(existing.values())
+        by_slug = {slugify(name): name for name in names}
+        existing = dict(Tag.objects.filter(slug__in=by_slug).values_list("slug", "pk"))
+        missing = [
+            Tag(name=name, slug=slug) for slug, name in by_slug.items() if slug not in existing
+        ]
+        missing = [tag for tag in missing if not Tag.objects.filter(name__iexact=tag.name).exists()]
+        self._insert(Tag, missing)
+        return list(
+            Tag.objects.filter(Q(slug__in=by_slug) | Q(name__in=names)).values_list("pk", flat=True)
+        )
 
     # -- articles --------------------------------------------------------------------
 
