@@ -1,0 +1,256 @@
+"""An editor's whole day in a real browser, and two editors saving the same article.
+
+Playwright drives Debian's Chromium against pytest-django's live server, loaded
+with the three stories. Screenshots of every admin step land in
+``artifacts/screenshots/editor/`` (not committed).
+"""
+
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from PIL import Image
+
+from newsroom.models import Article, Person
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "editor"
+PASSWORD = "correct horse battery staple"
+HEADLINE = "Michelle Yeoh takes the Bel Air to the opera"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is not at {CHROMIUM}")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def stories(transactional_db):
+    call_command("loaddata", "stories", verbosity=0)
+
+
+@pytest.fixture
+def staff(transactional_db, django_user_model):
+    def make(username, group):
+        user = django_user_model.objects.create_user(
+            username=username, password=PASSWORD, is_staff=True, first_name=username.title()
+        )
+        user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+class Session:
+    """One person at one browser: a context of its own, and numbered screenshots."""
+
+    counter = 0
+
+    def __init__(self, browser, live_server, who):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.base = live_server.url
+        self.who = who
+
+    def go(self, path):
+        response = self.page.goto(self.base + path)
+        assert response is not None
+        return response
+
+    def shot(self, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        Session.counter += 1
+        path = SCREENSHOTS / f"{Session.counter:02d}-{self.who}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def login(self, username):
+        self.go("/admin/login/?next=/admin/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(re.compile(r"/admin/$"))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def sessions(browser, live_server):
+    opened = []
+
+    def open_session(who):
+        session = Session(browser, live_server, who)
+        opened.append(session)
+        return session
+
+    yield open_session
+    for session in opened:
+        session.close()
+
+
+def lead_image(tmp_path):
+    path = tmp_path / "yeoh-bel-air.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), (140, 20, 40)).save(buffer, "JPEG", quality=80)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_an_editors_day(stories, staff, sessions, tmp_path):
+    staff("wanda", "Writers")
+    staff("edith", "Editors")
+
+    # A writer logs in and starts a story.
+    writer = sessions("writer")
+    writer.login("wanda")
+    writer.shot("dashboard")
+    page = writer.page
+    page.get_by_role("link", name="Add article").first.click()
+    page.wait_for_url(re.compile(r"/admin/newsroom/article/add/"))
+    page.fill("#id_headline", HEADLINE)
+    page.fill("#id_dek", "A night at the opera, and a bag that knows its way around a stage.")
+    page.locator(".prose-editor .ProseMirror[contenteditable=true]").click()
+    page.keyboard.type(
+        "Michelle Yeoh arrived at the opera with the Bel Air on her arm. "
+        "The bag, in black calfskin, matched the evening."
+    )
+    writer.shot("new-article")
+    page.click("button[name=_continue]")
+    page.wait_for_url(re.compile(r"/admin/newsroom/article/\d+/change/"))
+    article = Article.objects.get(headline=HEADLINE)
+    assert "Michelle Yeoh arrived at the opera" in article.body
+
+    # The save says what the text mentions without linking it.
+    writer.shot("suggestions")
+    assert page.get_by_text("Michelle Yeoh and Bel Air are mentioned but not linked").is_visible()
+    panel = page.locator("#mention-suggestions")
+    assert panel.locator("[data-suggestion]").count() == 2
+
+    # One click links both.
+    with page.expect_navigation():
+        panel.get_by_role("button", name=re.compile(r"Link all 2")).click()
+    assert page.get_by_text("Linked Michelle Yeoh and Bel Air to this article.").is_visible()
+    assert set(article.people.values_list("name", flat=True)) == {"Michelle Yeoh"}
+    assert set(article.products.values_list("name", flat=True)) == {"Bel Air"}
+    assert "Linked and mentioned: Bel Air, Michelle Yeoh." in panel.inner_text()
+    writer.shot("suggestions-linked")
+
+    # A lead image with its alt text, and tags.
+    page.set_input_files("#id_lead_image", str(lead_image(tmp_path)))
+    page.fill("#id_lead_image_alt", "Michelle Yeoh on the opera steps, a black Bel Air on her arm")
+    page.fill("#id_tags", "Handbags, Red carpet")
+    writer.shot("image-and-tags")
+    with page.expect_navigation():
+        page.click("button[name=_continue]")
+    article.refresh_from_db()
+    assert article.lead_image and article.lead_image_alt.startswith("Michelle Yeoh on the opera")
+    assert set(article.tags.names()) == {"Handbags", "Red carpet"}
+    writer.shot("saved-with-image")
+
+    # Submitted for review.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit for review").click()
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEW
+    writer.shot("submitted")
+
+    # An editor finds it in the review queue on the dashboard.
+    editor = sessions("editor")
+    editor.login("edith")
+    queue = editor.page.locator("#desk-review")
+    assert queue.get_by_role("link", name=HEADLINE).is_visible()
+    editor.shot("review-queue")
+    queue.get_by_role("link", name=HEADLINE).click()
+    editor.page.wait_for_url(re.compile(r"/admin/newsroom/article/\d+/change/"))
+    editor.shot("review-article")
+
+    # Preview: the reader's page, marked as a preview, before anyone else can see it.
+    preview = editor.context.new_page()
+    preview.goto(editor.base + article.get_absolute_url())
+    assert preview.get_by_role("heading", name=HEADLINE).is_visible()
+    assert "preview" in preview.content().lower()
+    preview.screenshot(path=str(SCREENSHOTS / "preview.png"), full_page=True)
+    preview.close()
+
+    # Publish.
+    with editor.page.expect_navigation():
+        editor.page.get_by_role("button", name="Publish", exact=True).click()
+    article.refresh_from_db()
+    assert article.is_published
+    editor.shot("published")
+
+    # A reader finds it on the home page, on Michelle Yeoh's page and on the Bel Air page.
+    reader = sessions("reader")
+    yeoh = Person.objects.get(name="Michelle Yeoh")
+    bel_air = article.products.get(name="Bel Air")
+    for path in ("/", yeoh.get_absolute_url(), bel_air.get_absolute_url()):
+        reader.go(path)
+        link = reader.page.locator(f'a[href="{article.get_absolute_url()}"]').first
+        assert link.is_visible(), path
+        reader.shot("finds-it-" + (path.strip("/").replace("/", "-") or "home"))
+    reader.go(article.get_absolute_url())
+    body = reader.page.locator("article").first
+    assert body.locator(f'a[href="{yeoh.get_absolute_url()}"]').count() >= 1
+    assert reader.page.locator('img[alt^="Michelle Yeoh on the opera steps"]').count() >= 1
+    reader.shot("article")
+
+
+def test_second_save_of_the_same_article_is_refused(stories, staff, sessions):
+    staff("edith", "Editors")
+    staff("edgar", "Editors")
+    article = Article.objects.published().order_by("pk").first()
+    path = f"/admin/newsroom/article/{article.pk}/change/"
+
+    first, second = sessions("first-editor"), sessions("second-editor")
+    first.login("edith")
+    second.login("edgar")
+    first.go(path)
+    second.go(path)
+    second.shot("opened")
+
+    first.page.fill("#id_dek", "A sharper standfirst, saved first.")
+    with first.page.expect_navigation():
+        first.page.click("button[name=_continue]")
+    first.shot("saved")
+
+    second.page.fill("#id_headline", "A headline the second editor wants")
+    with second.page.expect_navigation():
+        second.page.click("button[name=_continue]")
+    second.shot("refused")
+
+    article.refresh_from_db()
+    assert article.dek == "A sharper standfirst, saved first."
+    assert article.headline != "A headline the second editor wants"
+    assert second.page.get_by_text("after you opened it").first.is_visible()
+    assert second.page.get_by_text("have NOT been saved").first.is_visible()
+    # Nothing is lost: the refused edit is still in the form.
+    assert second.page.input_value("#id_headline") == "A headline the second editor wants"
