@@ -147,6 +147,7 @@ class Suggestion:
     entity: EntityRef
     count: int
     snippet: str
+    where: str  # where it is first mentioned: "headline", "dek" or "text"
 
 
 @dataclass
@@ -174,11 +175,34 @@ def _snippet(text, start, end, width=60):
     return " ".join(f"{before}{text[start:end]}{after}".split())
 
 
+def article_parts(article):
+    """The words readers see, by part: headline, dek and body without markup."""
+    return [
+        ("headline", article.headline or ""),
+        ("dek", article.dek or ""),
+        ("text", html_to_text(article.body)),
+    ]
+
+
 def article_text(article):
-    """The words readers see: headline, dek and body without markup."""
-    return "\n\n".join(
-        part for part in (article.headline, article.dek, html_to_text(article.body)) if part
-    )
+    """The headline, dek and body text in one string, and where each part starts."""
+    starts, pieces, offset = [], [], 0
+    for where, part in article_parts(article):
+        if not part:
+            continue
+        starts.append((offset, where))
+        pieces.append(part)
+        offset += len(part) + 2
+    return "\n\n".join(pieces), starts
+
+
+def _part_at(starts, position):
+    where = starts[0][1] if starts else "text"
+    for start, name in starts:
+        if start > position:
+            break
+        where = name
+    return where
 
 
 def mention_report(article, *, index=None):
@@ -189,7 +213,7 @@ def mention_report(article, *, index=None):
         pks = getattr(article, field_name).values_list("pk", flat=True)
         linked.update(f"{field_name}:{pk}" for pk in pks)
 
-    text = article_text(article)
+    text, starts = article_text(article)
     spans = {}
     for mention in index.matcher.find(text):
         spans.setdefault((mention.start, mention.end), []).append(mention.entity)
@@ -204,7 +228,9 @@ def mention_report(article, *, index=None):
             if ref.key in seen:
                 seen[ref.key].count += 1
             else:
-                seen[ref.key] = Suggestion(ref, 1, _snippet(text, start, end))
+                seen[ref.key] = Suggestion(
+                    ref, 1, _snippet(text, start, end), _part_at(starts, start)
+                )
 
     report = MentionReport(suggestions=list(seen.values()))
     for key in sorted(linked, key=lambda k: index.refs[k].name if k in index.refs else k):

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timesince
 
 from . import services
 from .models import Article
@@ -53,6 +55,20 @@ def _rows(queryset):
             "created_by__last_name",
         )[:LIMIT]
     )
+
+
+def _label(article, show, now):
+    """Each row's moment: how long ago it was touched, or when it goes or went live."""
+    if show == "updated":
+        article.desk_moment = article.updated_at
+        if now - article.updated_at < timedelta(minutes=1):
+            article.desk_when = "just now"
+        else:
+            article.desk_when = f"{timesince(article.updated_at, now, depth=1)} ago"
+    else:
+        article.desk_moment = article.published_at
+        local = timezone.localtime(article.published_at)
+        article.desk_when = date_format(local, "j M Y, H:i")
 
 
 def desk_lists(user, *, now=None):
@@ -133,6 +149,9 @@ def desk_lists(user, *, now=None):
             show="published",
         )
     )
+    for box in lists:
+        for article in box.articles:
+            _label(article, box.show, now)
     return lists
 
 

@@ -142,6 +142,9 @@ def test_report_lists_mentions_not_linked_and_links_not_mentioned(draft, cast):
     kander = next(s for s in report.suggestions if s.entity.name == "Nadav Kander")
     assert kander.snippet.startswith("Shot by Nadav Kander at a rodeo")
     assert kander.entity.key == f"people:{cast['kander'].pk}"
+    assert kander.where == "text"
+    assert report.suggestions[0].where == "headline"
+    assert report.suggestions[1].where == "dek"
 
 
 def test_lower_case_word_is_not_a_mention_of_a_capitalised_name(draft, cast):

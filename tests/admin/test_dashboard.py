@@ -32,6 +32,7 @@ def test_editor_sees_the_review_queue_oldest_first(editor_client, writer):
     assert review.count == 2
     content = response.content.decode()
     assert "Waiting for your review" in content
+    assert [a.desk_when for a in review.articles] == ["5\xa0hours ago", "just now"]
     assert reverse("admin:newsroom_article_change", args=[second.pk]) in content
     assert "Someone&#x27;s draft" not in content
 
@@ -59,6 +60,8 @@ def test_scheduled_and_recently_published(editor_client):
     assert desk["scheduled"].count == 2
     assert [a.headline for a in desk["published"].articles] == ["Yesterday", "Last month"]
     assert desk["published"].count == 1, "published in the last seven days"
+    first = desk["scheduled"].articles[0]
+    assert first.desk_when == f"{timezone.localtime(first.published_at):%-d %b %Y, %H:%M}"
 
 
 def test_lists_are_short_but_counts_are_whole(editor_client, editor):
