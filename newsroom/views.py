@@ -9,7 +9,17 @@ unpublished or embargoed reaches a reader.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import CharField, DateField, DateTimeField, F, Prefetch, Q, Value
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    DateTimeField,
+    F,
+    Prefetch,
+    Q,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -212,10 +222,14 @@ class ArticleEntities:
         return [*self.people, *self.brands, *self.products, *self.campaigns]
 
 
+def _null(field):
+    """A typed NULL column (``CAST(NULL AS ...)``): PostgreSQL must know the type in a UNION."""
+    return Cast(Value(None), output_field=field)
+
+
 def _entity_rows(kind, model, article, now):
     has_brand = kind in ("product", "campaign", "event")
     has_date = kind in ("campaign", "event")
-    none_text = Value(None, output_field=CharField())
     return (
         model.objects.public(now=now)
         .filter(articles=article)
@@ -226,16 +240,12 @@ def _entity_rows(kind, model, article, now):
             e_name=F("name"),
             e_slug=F("slug"),
             e_aliases=F("aliases"),
-            e_brand_id=F("brand_id") if has_brand else Value(None, output_field=CharField()),
-            e_brand_name=F("brand__name") if has_brand else none_text,
-            e_brand_slug=F("brand__slug") if has_brand else none_text,
-            e_brand_embargo=(
-                F("brand__embargoed_until")
-                if has_brand
-                else Value(None, output_field=DateTimeField())
-            ),
-            e_date=F("date") if has_date else Value(None, output_field=DateField()),
-            e_precision=F("date_precision") if has_date else none_text,
+            e_brand_id=F("brand_id") if has_brand else _null(BigIntegerField()),
+            e_brand_name=F("brand__name") if has_brand else _null(CharField()),
+            e_brand_slug=F("brand__slug") if has_brand else _null(CharField()),
+            e_brand_embargo=F("brand__embargoed_until") if has_brand else _null(DateTimeField()),
+            e_date=F("date") if has_date else _null(DateField()),
+            e_precision=F("date_precision") if has_date else _null(CharField()),
         )
         .values_list(*_ENTITY_COLUMNS, named=True)
     )
