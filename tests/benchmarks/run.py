@@ -245,21 +245,6 @@ def bench_database(name, env, workdir, opts):
         "peak_rss_mb": peak,
     }
     log(f"generate_content: {summary}")
-    if env.get("DATABASE_URL", "").startswith("postgres"):
-        manage(
-            env,
-            "shell",
-            "-c",
-            "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
-        )
-    else:
-        manage(
-            env,
-            "shell",
-            "-c",
-            "from django.db import connection; connection.cursor().execute('ANALYZE')",
-        )
-
     measure(
         {**page_env, "BENCH_ARCHIVE": "1"}, "pages", str(urls_file), str(large_file), "--runs", runs
     )

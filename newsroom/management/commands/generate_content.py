@@ -20,7 +20,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -207,6 +207,7 @@ class Command(BaseCommand):
             tag_ids=tag_ids,
         )
         content_changed()
+        self._analyze()
 
         elapsed = time.perf_counter() - started
         self.stdout.write(
@@ -217,6 +218,20 @@ class Command(BaseCommand):
         )
 
     # -- helpers ---------------------------------------------------------------------
+
+    def _analyze(self):
+        """Refresh the planner's statistics after a bulk load.
+
+        Without them SQLite picks the listing index for "this person's stories,
+        newest first" and walks the whole archive (90 ms instead of under 1 ms at
+        100,000 articles); PostgreSQL's autovacuum would get there, later.
+        """
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"Updated the planner statistics in {time.perf_counter() - started:.1f} s."
+        )
 
     def _run_prefix(self):
         """``g1-`` on the first run, ``g2-`` on the next, so re-runs never clash."""
