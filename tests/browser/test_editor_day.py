@@ -254,3 +254,46 @@ def test_second_save_of_the_same_article_is_refused(stories, staff, sessions):
     assert second.page.get_by_text("have NOT been saved").first.is_visible()
     # Nothing is lost: the refused edit is still in the form.
     assert second.page.input_value("#id_headline") == "A headline the second editor wants"
+
+
+def test_publishing_with_an_embargoed_link_asks_first(stories, staff, sessions):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import Product
+
+    staff("edith", "Editors")
+    bag = Product.objects.get(name="Bel Air Hobo")
+    bag.embargoed_until = timezone.now() + timedelta(days=3)
+    bag.save()
+    article = Article.objects.create(
+        headline="The Hobo is coming",
+        body="<p>The Bel Air Hobo arrives next week.</p>",
+        status=Article.Status.REVIEW,
+    )
+    article.products.add(bag)
+
+    editor = sessions("guard")
+    editor.login("edith")
+    editor.go(f"/admin/newsroom/article/{article.pk}/change/")
+    with editor.page.expect_navigation():
+        editor.page.get_by_role("button", name="Publish", exact=True).click()
+    confirm = editor.page.locator("#confirm-links")
+    assert confirm.get_by_text("Bel Air Hobo (product)").is_visible()
+    assert confirm.get_by_text("still under embargo").first.is_visible()
+    editor.shot("confirm-publish")
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEW
+
+    with editor.page.expect_navigation():
+        confirm.get_by_role("button", name="Yes, publish it").click()
+    editor.shot("published-after-yes")
+    article.refresh_from_db()
+    assert article.is_published
+
+    # The reader sees the story, without a link to the page that would answer 404.
+    reader = sessions("guard-reader")
+    reader.go(article.get_absolute_url())
+    assert reader.page.get_by_role("heading", name="The Hobo is coming").is_visible()
+    assert reader.page.locator(f'a[href="{bag.get_absolute_url()}"]').count() == 0
