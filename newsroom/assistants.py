@@ -383,8 +383,26 @@ def _guarding(request):
     return getattr(request, "_links_guard", False) and not _confirmed(request)
 
 
+def _sweep_held_uploads(now=None):
+    """Remove uploads held for confirmations nobody answered within the hour."""
+    now = now or timezone.now()
+    try:
+        folders, _files = default_storage.listdir("held-uploads")
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for folder in folders:
+        _subfolders, files = default_storage.listdir(f"held-uploads/{folder}")
+        for name in files:
+            stored = f"held-uploads/{folder}/{name}"
+            age = now - default_storage.get_modified_time(stored)
+            if age.total_seconds() > _HELD_FILES_MAX_AGE:
+                default_storage.delete(stored)
+
+
 def _hold_uploads(request):
     """Keep this request's uploads so that the confirmed request can carry them again."""
+    if request.FILES:
+        _sweep_held_uploads()
     held = []
     for field_name, upload in request.FILES.items():
         name = default_storage.save(f"held-uploads/{uuid.uuid4().hex}/{upload.name}", upload)

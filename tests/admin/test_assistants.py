@@ -382,6 +382,20 @@ def test_held_upload_is_saved_after_yes(editor_client, in_review, cast, settings
     assert not any(p.is_file() for p in held_dir.rglob("*")), "held copies are removed"
 
 
+def test_abandoned_held_uploads_are_swept(settings):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    old = default_storage.save("held-uploads/abc/old.png", ContentFile(png_bytes()))
+    fresh = default_storage.save("held-uploads/def/fresh.png", ContentFile(png_bytes()))
+    assistants._sweep_held_uploads(now=timezone.now() + timedelta(minutes=30))
+    assert default_storage.exists(old) and default_storage.exists(fresh)
+    assistants._sweep_held_uploads(now=timezone.now() + timedelta(hours=2))
+    assert not default_storage.exists(old) and not default_storage.exists(fresh)
+
+
 def test_forged_held_upload_is_ignored(editor_client, in_review):
     data = _publish_data(editor_client, in_review, lead_image_alt="x")
     response = editor_client.post(
