@@ -484,7 +484,7 @@ class ArticleAdmin(
 
     def _bulk(self, request, queryset, service, verb):
         done = 0
-        for article in queryset.select_for_update():
+        for article in queryset.select_related(None).select_for_update(of=("self",)):
             service(article=article, user=request.user)
             done += 1
         skipped = ""
