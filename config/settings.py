@@ -173,6 +173,8 @@ X_FRAME_OPTIONS = "DENY"
 # Where the admin lives. Moving it off the well-known /admin/ keeps away most
 # password-guessing bots; the default keeps the documented /admin/.
 ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="admin/").strip("/") + "/"
+# The admin is the only place anyone logs in; land there after a login.
+LOGIN_REDIRECT_URL = f"/{ADMIN_PATH}"
 
 # Content-Security-Policy (django-csp 4). Readers' pages run no inline script or
 # style and load everything from this site (plus the media host when uploads live

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from taggit.admin import TagAdmin as BaseTagAdmin
+from taggit.managers import TaggableManager
 from taggit.models import Tag
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
@@ -300,6 +301,7 @@ def review_link_state(link):
 TRANSITION_BUTTONS = {
     forms.SUBMIT: ("Submit for review", "default"),
     forms.PUBLISH: ("Publish", "primary"),
+    forms.PUBLISH_NOW: ("Publish now", "primary"),
     forms.SCHEDULE: ("Schedule", "default"),
     forms.UNPUBLISH: ("Unpublish", "danger"),
     forms.RETURN: ("Return to draft", "default"),
@@ -322,6 +324,7 @@ class ArticleAdmin(
     """
 
     form = forms.ArticleAdminForm
+    formfield_overrides = {TaggableManager: {"widget": forms.TagInput}}
     list_display = [
         "headline",
         "status",
@@ -410,6 +413,9 @@ class ArticleAdmin(
                 when = timezone.localtime(article.published_at)
                 return f"Scheduled: it goes live by itself at {when:%H:%M on %-d %B %Y}."
             return "Published: readers can see it now."
+        if step == forms.PUBLISH_NOW:
+            services.article_publish(article=article, user=user, at=timezone.now())
+            return "Published now instead of at its scheduled time: readers can see it."
         if step == forms.UNPUBLISH:
             services.article_unpublish(article=article, user=user)
             return "Unpublished: readers no longer see it. It is a draft again."

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from taggit.forms import TagWidgetMixin
 from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
 
 from . import services
@@ -13,6 +14,7 @@ from .models import Article
 SAVE = "save"
 SUBMIT = "submit"
 PUBLISH = "publish"
+PUBLISH_NOW = "publish_now"
 SCHEDULE = "schedule"
 UNPUBLISH = "unpublish"
 RETURN = "return"
@@ -22,6 +24,7 @@ TRANSITIONS = {
     SAVE: (set(Article.Status), False),
     SUBMIT: ({Article.Status.DRAFT}, False),
     PUBLISH: ({Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.PUBLISHED}, True),
+    PUBLISH_NOW: ({Article.Status.PUBLISHED}, True),
     SCHEDULE: ({Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.PUBLISHED}, True),
     UNPUBLISH: ({Article.Status.PUBLISHED}, True),
     RETURN: ({Article.Status.REVIEW}, True),
@@ -36,10 +39,17 @@ def available_transitions(user, article):
     for name, (sources, editors_only) in TRANSITIONS.items():
         if status not in sources or (editors_only and not may_publish):
             continue
-        if name == PUBLISH and article and article.pk and article.is_published:
-            continue  # already live: "Save" is all it needs
+        scheduled = bool(article and article.pk and article.is_scheduled)
+        if name == PUBLISH and article and article.pk and (article.is_published or scheduled):
+            continue  # already live ("Save" is all it needs), or scheduled ("Publish now")
+        if name == PUBLISH_NOW and not scheduled:
+            continue
         names.append(name)
     return names
+
+
+class TagInput(TagWidgetMixin, UnfoldAdminTextInputWidget):
+    """taggit's comma-separated tag input, in the admin theme's text box."""
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -92,6 +102,7 @@ class ArticleAdminForm(forms.ModelForm):
         return {
             SUBMIT: Article.Status.REVIEW,
             PUBLISH: Article.Status.PUBLISHED,
+            PUBLISH_NOW: Article.Status.PUBLISHED,
             SCHEDULE: Article.Status.PUBLISHED,
             UNPUBLISH: Article.Status.DRAFT,
             RETURN: Article.Status.DRAFT,
@@ -115,6 +126,11 @@ class ArticleAdminForm(forms.ModelForm):
                 "Only editors can publish, schedule, unpublish or return an article; "
                 "submit it for review instead. Nothing was saved.",
                 code="not_an_editor",
+            )
+        if self.transition == PUBLISH_NOW and not article.is_scheduled:
+            raise forms.ValidationError(
+                "Only a scheduled article can be published now. Nothing was saved.",
+                code="not_scheduled",
             )
         if status not in sources:
             raise forms.ValidationError(

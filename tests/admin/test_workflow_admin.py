@@ -280,3 +280,25 @@ def test_past_date_is_kept_when_publishing(editor_client):
     editor_client.post(change_url(article), article_data(article, _transition="publish"))
     article.refresh_from_db()
     assert article.is_published and article.published_at == when
+
+
+def test_scheduled_article_offers_publish_now(editor_client):
+    article = make_article(published_at=tomorrow())
+    page = editor_client.get(change_url(article)).content.decode()
+    assert 'value="publish_now"' in page and 'value="publish"' not in page
+    response = editor_client.post(
+        change_url(article), article_data(article, _transition="publish_now"), follow=True
+    )
+    assert "Published now instead of at its scheduled time" in response.content.decode()
+    article.refresh_from_db()
+    assert article.is_published and article.published_at <= timezone.now()
+
+
+def test_publish_now_is_refused_for_an_article_that_is_not_scheduled(editor_client):
+    article = make_article(status=Article.Status.DRAFT)
+    before = _snapshot(article)
+    response = editor_client.post(
+        change_url(article), article_data(article, _transition="publish_now")
+    )
+    assert "Only a scheduled article can be published now" in response.content.decode()
+    assert _snapshot(article) == before
