@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core import signing
@@ -312,6 +313,13 @@ class MentionSuggestionsMixin:
             Article.objects.filter(pk=article.pk).update(
                 version=F("version") + 1, updated_at=timezone.now(), updated_by=request.user
             )
+            if reversion.is_registered(Article):
+                article.refresh_from_db()
+                with reversion.create_revision():
+                    reversion.set_user(request.user)
+                    verb = "Linked" if add else "Unlinked"
+                    reversion.set_comment(f"{verb} {self._join(names)} from mention suggestions.")
+                    reversion.add_to_revision(article)
         return names
 
     @staticmethod

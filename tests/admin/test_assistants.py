@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from newsroom import assistants
 from newsroom.models import Article, Event, Person
@@ -187,6 +188,9 @@ def test_one_click_links_a_suggestion(editor_client, draft, cast):
     assert draft.version == version + 1, "a form opened before must now be stale"
     page = editor_client.get(response.url).content.decode()
     assert "Linked Nadav Kander to this article." in page
+    latest = Version.objects.get_for_object(draft).first()
+    assert latest.revision.comment == "Linked Nadav Kander from mention suggestions."
+    assert latest.field_dict["people"] == [cast["kander"].pk]
 
 
 def test_link_all_and_unlink(editor_client, draft, cast):
