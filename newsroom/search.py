@@ -46,6 +46,7 @@ SEARCH_CONFIG = "english"
 
 # Private-use characters mark matches in PostgreSQL's headline until the text is escaped.
 _START, _STOP = "\ue000", "\ue001"
+_ADJACENT_MARKS = re.compile(r"</mark>(\s+)<mark>")
 
 
 def article_search_vector():
@@ -113,7 +114,12 @@ def highlight(text, terms):
         pieces.append(f"<mark>{escape(match.group())}</mark>")
         position = match.end()
     pieces.append(escape(text[position:]))
-    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped
+    return mark_safe(_join_marks("".join(pieces)))  # noqa: S308 - every piece is escaped
+
+
+def _join_marks(html):
+    """One mark over "Bel Air" rather than two marks with a gap between."""
+    return _ADJACENT_MARKS.sub(r"\1", html)
 
 
 def _snippet_around(text, terms, words=SNIPPET_WORDS):
@@ -137,7 +143,7 @@ def _mark_headline(text):
     """A PostgreSQL headline (sentinels around matches) as safe HTML."""
     plain = " ".join(strip_tags(text or "").split())
     escaped = escape(plain).replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return mark_safe(escaped)  # noqa: S308 - escaped before the marks went in
+    return mark_safe(_join_marks(escaped))  # noqa: S308 - escaped before the marks went in
 
 
 def _all_terms_in(fields, terms):

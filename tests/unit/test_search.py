@@ -116,3 +116,7 @@ def test_postgresql_search_uses_stemming_and_the_gin_index(content):
         )
         (definition,) = cursor.fetchone()
     assert "gin" in definition.lower() and "setweight" in definition
+
+
+def test_adjacent_matches_share_one_mark():
+    assert highlight("The Bel Air tote", ["bel", "air"]) == "The <mark>Bel Air</mark> tote"
