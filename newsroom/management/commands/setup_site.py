@@ -1,5 +1,6 @@
 """Get a fresh database ready to browse: the stories once, and an admin account."""
 
+import os
 import secrets
 
 from django.conf import settings
@@ -22,6 +23,18 @@ class Command(BaseCommand):
     def handle(self, *args, username, **options):
         self._load_stories()
         self._ensure_admin(username)
+        self._ensure_site_domain()
+
+    def _ensure_site_domain(self):
+        """Feeds and the sitemap write absolute URLs with the Site's domain: never example.com."""
+        from django.contrib.sites.models import Site
+
+        domain = os.environ.get("DJANGO_SITE_DOMAIN", "127.0.0.1:8000")
+        site, _ = Site.objects.get_or_create(pk=settings.SITE_ID)
+        if site.domain in ("", "example.com") or "DJANGO_SITE_DOMAIN" in os.environ:
+            site.domain = domain
+            site.name = settings.SITE_NAME
+            site.save()
 
     def _load_stories(self):
         fixture_dir = settings.FIXTURE_DIRS[0]
