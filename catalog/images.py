@@ -38,7 +38,10 @@ def strip_and_orient(file, image_format):
             # GIF and WebP animations carry no orientation; keep every frame.
             image.save(output, format=image_format, save_all=True, **options)
         else:
-            upright = ImageOps.exif_transpose(image)
+            try:
+                upright = ImageOps.exif_transpose(image)
+            except Exception:  # unreadable EXIF: keep the pixels as they are
+                upright = image
             clean = upright.copy()
             clean.info = {}
             if image_format == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
