@@ -16,7 +16,8 @@
   does the same when an embargo would hide something published stories link to.
 
 Catalog's admin may not import the newsroom, so the brand and product admins
-get their guard from :func:`guard_catalog_admins`, called by the newsroom admin.
+get their guard from :func:`guard_catalog_admins`, which this module runs when
+the newsroom admin imports it (re-registering them with the guard added).
 """
 
 import threading
@@ -44,9 +45,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 import catalog.admin  # noqa: F401 - registers the brand and product admins guarded below
-from catalog.models import Brand, Product
+from catalog.models import Brand, Product, split_aliases
 
-from .mentions import Matcher, html_to_text
+from .mentions import Matcher, html_to_text, link_hrefs
 from .models import Article, Campaign, Event, Person
 
 # What an article can link to: its many-to-many field, the model, and what to call one.
@@ -135,7 +136,7 @@ def mention_index():
     for field_name, model, _label in MENTIONABLE:
         rows = model.objects.values_list("pk", "name", "slug", "aliases", "embargoed_until")
         for pk, name, slug, aliases, embargoed_until in rows.iterator(chunk_size=2000):
-            alias_list = tuple(part.strip() for part in aliases.splitlines() if part.strip())
+            alias_list = tuple(split_aliases(aliases))
             refs.append(EntityRef(field_name, pk, name, slug, alias_list, embargoed_until))
     index = MentionIndex(refs)
     with _index_lock:
@@ -163,8 +164,9 @@ class MentionReport:
 
 def _snippet(text, start, end, width=60):
     """The words around a mention, within its paragraph."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
+    line_start = text.rfind("\n\n", 0, start)
+    line_start = 0 if line_start == -1 else line_start + 2
+    line_end = text.find("\n\n", end)
     line_end = len(text) if line_end == -1 else line_end
     left = max(line_start, start - width)
     right = min(line_end, end + width)
@@ -521,13 +523,10 @@ class _HeldBackForm:
 
     def clean(self):
         cleaned = super().clean()
-        self.add_error(
-            None,
-            ValidationError(
-                "Not saved yet: review the links listed before, then save again.",
-                code="held_back",
-            ),
-        )
+        message = "Not saved yet: review the links listed before, then save again."
+        if self.files:
+            message += " Choose the file to upload again: it was not kept."
+        self.add_error(None, ValidationError(message, code="held_back"))
         return cleaned
 
 
@@ -548,16 +547,6 @@ def _public_queryset(model, *, now):
     return model.objects.public(now=now)
 
 
-def _hrefs(markup):
-    from .mentions import _tokens
-
-    for kind, tag, attrs in _tokens(markup or ""):
-        if kind in ("start", "startend") and tag == "a":
-            for name, value in attrs:
-                if name == "href" and value:
-                    yield value
-
-
 def broken_body_links(markup, *, at, host=""):
     """Links in ``markup`` to pages of this site that readers could not open at ``at``.
 
@@ -566,7 +555,7 @@ def broken_body_links(markup, *, at, host=""):
     """
     problems = []
     wanted = {}
-    for href in dict.fromkeys(_hrefs(markup)):
+    for href in dict.fromkeys(link_hrefs(markup)):
         parts = urlsplit(href)
         if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != host):
             continue
@@ -608,9 +597,13 @@ def articles_linking_in_body(url, *, now, exclude_pk=None):
     return list(queryset.order_by("-published_at")[:200])
 
 
+def _moment(value):
+    return f"{timezone.localtime(value):%-d %b %Y %H:%M %Z}"
+
+
 def _article_affected(article, note, *, now):
     when = "scheduled for " if article.published_at and article.published_at > now else ""
-    stamp = f"{when}{article.published_at:%-d %b %Y %H:%M}" if article.published_at else ""
+    stamp = f"{when}{_moment(article.published_at)}" if article.published_at else ""
     return Affected(
         name=article.headline,
         note=f"{note} ({stamp})" if stamp and note else note or stamp,
@@ -628,7 +621,7 @@ def _entity_affected(entity, label):
     until = entity.embargoed_until
     return Affected(
         name=f"{entity.name} ({label})",
-        note=f"embargoed until {until:%-d %b %Y %H:%M %Z}" if until else "",
+        note=f"embargoed until {_moment(until)}" if until else "",
         admin_url=reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[entity.pk]),
     )
 
@@ -636,22 +629,13 @@ def _entity_affected(entity, label):
 # The article side ----------------------------------------------------------------------
 
 
-def embargoed_links(article_pks_or_form, *, at):
-    """Linked entities still embargoed at ``at``: ``[(label, entity), ...]``."""
+def _embargoed_in(cleaned_data, *, at):
+    """The entities a form links that are still embargoed at ``at``: ``[(label, entity)]``."""
     found = []
-    for field_name, model, label in MENTIONABLE:
-        if isinstance(article_pks_or_form, dict):
-            queryset = article_pks_or_form.get(field_name)
-            if queryset is None:
-                continue
-            entities = [e for e in queryset if e.embargoed_until and e.embargoed_until > at]
-        else:
-            entities = list(
-                model.objects.filter(
-                    articles__pk__in=article_pks_or_form, embargoed_until__gt=at
-                ).distinct()
-            )
-        found.extend((label, entity) for entity in entities)
+    for field_name, _model, label in MENTIONABLE:
+        for entity in cleaned_data.get(field_name) or []:
+            if entity.embargoed_until and entity.embargoed_until > at:
+                found.append((label, entity))
     return found
 
 
@@ -678,7 +662,7 @@ class PublishGuardMixin(ConfirmationMixin):
         if status == published:
             at = max(data.get("published_at") or now, now)
             groups = []
-            embargoed = embargoed_links(data, at=at)
+            embargoed = _embargoed_in(data, at=at)
             if was == published:
                 # Already public: ask only about links added by this save.
                 before = {
@@ -881,7 +865,7 @@ class EmbargoGuardMixin(ConfirmationMixin):
         if not groups:
             return None
         return NeedsConfirmation(
-            f"Embargo “{obj.name}” until {until:%-d %b %Y %H:%M %Z}?",
+            f"Embargo “{obj.name}” until {_moment(until)}?",
             f"Published or scheduled stories link to this {label}. Until the embargo lifts, "
             "its page answers “not found”.",
             groups,

@@ -13,7 +13,8 @@ How a name matches
   ("Balenciaga's", "Balenciaga’s", "Balenciaga‘s"), because an apostrophe is not
   a word character; so do hyphenated compounds ("Balenciaga-owned").
 * **Spacing, apostrophes and hyphens are loose.** Any run of whitespace
-  (including a non-breaking space or a line break) matches a space in a name;
+  (including a non-breaking space, or one line break) matches a space in a
+  name, but a blank line (a paragraph boundary) does not;
   ' ’ ‘ ʼ match each other, and so do the hyphen, the Unicode hyphen and the
   non-breaking hyphen.
 * **Case follows the name.** A name written with at least one capital letter is
@@ -41,9 +42,18 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-__all__ = ["Matcher", "Mention", "find_mentions", "html_to_text", "link_first_mentions"]
+__all__ = [
+    "Matcher",
+    "Mention",
+    "find_mentions",
+    "html_to_text",
+    "link_first_mentions",
+    "link_hrefs",
+]
 
-_SPACE = r"\s+"
+# Whitespace with at most one line break: a name may wrap, but never spans a blank
+# line (the boundary between paragraphs in html_to_text's output).
+_SPACE = r"(?=\s)[^\S\n]*\n?[^\S\n]*"
 _APOSTROPHES = "'\u2019\u2018\u02bc"
 _APOSTROPHE = "[" + _APOSTROPHES + "]"
 _HYPHENS = "-\u2010\u2011"
@@ -212,6 +222,19 @@ class _Tokenizer(HTMLParser):
         self.tokens.append(("data", data, None))
 
 
+def _hrefs(tokens):
+    for kind, tag, attrs in tokens:
+        if kind in ("start", "startend") and tag == "a":
+            for name, value in attrs:
+                if name == "href" and value:
+                    yield value
+
+
+def link_hrefs(markup):
+    """The ``href`` of every link in ``markup``, in order (repeats included)."""
+    return list(_hrefs(_tokens(markup or "")))
+
+
 def _tokens(markup):
     parser = _Tokenizer()
     parser.feed(markup)
@@ -219,16 +242,19 @@ def _tokens(markup):
     return parser.tokens
 
 
-# Elements that end a run of text: their boundary reads as a line break, so that
-# "<p>Kim</p><p>Kardashian</p>" does not become "KimKardashian".
+# Elements that end a run of text: their boundary reads as a blank line, so that
+# "<p>Kim</p><p>Kardashian</p>" becomes neither "KimKardashian" nor a mention.
 _BLOCK_ELEMENTS = frozenset(
     ("p", "br", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote")
     + ("figure", "figcaption", "hr", "pre", "table", "tr", "td", "th")
 )
 
 
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def html_to_text(markup):
-    """The text of ``markup`` with entities decoded and block boundaries as line breaks."""
+    """The text of ``markup``, entities decoded, with a blank line at each block boundary."""
     if not markup:
         return ""
     parts = []
@@ -236,8 +262,8 @@ def html_to_text(markup):
         if kind == "data":
             parts.append(value)
         elif value in _BLOCK_ELEMENTS:
-            parts.append("\n")
-    return "".join(parts).strip()
+            parts.append("\n\n")
+    return _BLANK_LINES.sub("\n\n", "".join(parts)).strip()
 
 
 def _render_tag(kind, tag, attrs):
@@ -275,13 +301,7 @@ def link_first_mentions(markup, entities):
     urls = {}
     for entity in entities:
         urls.setdefault(_entity_key(entity), entity.get_absolute_url())
-    existing_hrefs = {
-        value
-        for kind, tag, attrs in tokens
-        if kind in ("start", "startend") and tag == "a"
-        for name, value in attrs
-        if name == "href" and value
-    }
+    existing_hrefs = set(_hrefs(tokens))
     linked = {key for key, url in urls.items() if url in existing_hrefs}
     if len(linked) == len(urls):
         return markup

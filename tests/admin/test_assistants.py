@@ -333,6 +333,44 @@ def test_answering_no_returns_to_the_form_unsaved(editor_client, in_review, cast
     assert in_review.dek != "A new dek"
 
 
+def test_live_article_asks_only_about_newly_linked_embargoed_things(editor_client, cast):
+    live = make_article(headline="Live story", body="<p>Michelle Yeoh.</p>")
+    cast["yeoh"].embargoed_until = tomorrow()
+    cast["yeoh"].save()
+    live.people.add(cast["yeoh"])  # linked before the embargo: already accepted
+    data = form_data(editor_client, change_url(live), "article_form", dek="New dek", _save="1")
+    assert editor_client.post(change_url(live), data).status_code == 302
+
+    cast["kander"].embargoed_until = tomorrow()
+    cast["kander"].save()
+    data = form_data(editor_client, change_url(live), "article_form", _save="1")
+    data["people"] = [str(cast["yeoh"].pk), str(cast["kander"].pk)]
+    response = editor_client.post(change_url(live), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Save “Live story”?" in content
+    assert "Nadav Kander (person)" in content
+    assert "Michelle Yeoh (person)" not in content
+
+
+def test_answering_no_with_an_upload_asks_to_choose_it_again(editor_client, in_review, cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cast["yeoh"].embargoed_until = tomorrow()
+    cast["yeoh"].save()
+    data = _publish_data(editor_client, in_review, lead_image_alt="Yeoh")
+    data["lead_image"] = SimpleUploadedFile("yeoh.png", png_bytes(), "image/png")
+    held = editor_client.post(change_url(in_review), data).context["held_uploads"]
+    data.pop("lead_image")
+    response = editor_client.post(
+        change_url(in_review), {**data, "_links_back": "1", "_held_upload": held}
+    )
+    assert response.status_code == 200
+    assert "Choose the file to upload again" in response.content.decode()
+    in_review.refresh_from_db()
+    assert not in_review.lead_image
+
+
 def test_an_embargo_that_lifts_before_publication_needs_no_confirmation(
     editor_client, in_review, cast
 ):

@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from newsroom.html import clean_html
-from newsroom.mentions import Matcher, find_mentions, link_first_mentions
+from newsroom.mentions import (
+    Matcher,
+    find_mentions,
+    html_to_text,
+    link_first_mentions,
+    link_hrefs,
+)
 
 
 @dataclass(eq=False)
@@ -99,6 +105,7 @@ def test_spacing_and_apostrophes_are_loose():
         ("Michelle Yeoh", "Michelle\u00a0Yeoh"),
         ("Michelle Yeoh", "Michelle\n  Yeoh"),
     ]
+    assert found("Michelle\n\nYeoh", yeoh) == [], "a blank line ends the name"
     whiteley = Thing("Rosie Huntington-Whiteley")
     assert found("Rosie Huntington\u2011Whiteley", whiteley) == [
         ("Rosie Huntington-Whiteley", "Rosie Huntington\u2011Whiteley")
@@ -218,3 +225,17 @@ def test_links_model_instances_without_queries(db, django_assert_num_queries):
         result = link_first_mentions(body, [person, brand])
     assert f'<a href="{person.get_absolute_url()}">Michelle Yeoh</a>' in result
     assert f'<a href="{brand.get_absolute_url()}">House of Balenciaga</a>’s' in result
+
+
+def test_html_to_text_keeps_paragraphs_apart_and_decodes_entities():
+    text = html_to_text("<p>Kim</p><p>Kardashian &amp; <em>Balenciaga</em></p><ul><li>x</li></ul>")
+    assert text == "Kim\n\nKardashian & Balenciaga\n\nx"
+    assert found(text, Thing("Kim Kardashian")) == []
+
+
+def test_link_hrefs_lists_every_link():
+    assert link_hrefs('<p><a href="/a/">a</a> <a>b</a> <a href="/c/?x=1&amp;y=2">c</a></p>') == [
+        "/a/",
+        "/c/?x=1&y=2",
+    ]
+    assert link_hrefs("") == []
