@@ -1,59 +1,27 @@
 """An editor's whole day in a real browser, and two editors saving the same article.
 
 Playwright drives Debian's Chromium against pytest-django's live server, loaded
-with the three stories. Screenshots of every admin step land in
+with the three stories (``browser`` and ``stories`` come from the shared
+conftest). Screenshots of every admin step land in
 ``artifacts/screenshots/editor/`` (not committed).
 """
 
 import io
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from PIL import Image
 
 from newsroom.models import Article, Person
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser.conftest import DESKTOP, SCREENSHOTS, _serve_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots" / "editor"
+EDITOR_SCREENSHOTS = SCREENSHOTS / "editor"
 PASSWORD = "correct horse battery staple"
 HEADLINE = "Michelle Yeoh takes the Bel Air to the opera"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is not at {CHROMIUM}")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def stories(transactional_db):
-    call_command("loaddata", "stories", verbosity=0)
 
 
 @pytest.fixture
@@ -74,8 +42,9 @@ class Session:
     counter = 0
 
     def __init__(self, browser, live_server, who):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(viewport=DESKTOP)
         self.context.set_default_timeout(15_000)
+        self.context.route(f"{live_server.url}{settings.MEDIA_URL}**", _serve_media)
         self.page = self.context.new_page()
         self.base = live_server.url
         self.who = who
@@ -86,9 +55,9 @@ class Session:
         return response
 
     def shot(self, name):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        EDITOR_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         Session.counter += 1
-        path = SCREENSHOTS / f"{Session.counter:02d}-{self.who}-{name}.png"
+        path = EDITOR_SCREENSHOTS / f"{Session.counter:02d}-{self.who}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -198,7 +167,7 @@ def test_an_editors_day(stories, staff, sessions, tmp_path):
     preview.goto(editor.base + article.get_absolute_url())
     assert preview.get_by_role("heading", name=HEADLINE).is_visible()
     assert "preview" in preview.content().lower()
-    preview.screenshot(path=str(SCREENSHOTS / "preview.png"), full_page=True)
+    preview.screenshot(path=str(EDITOR_SCREENSHOTS / "preview.png"), full_page=True)
     preview.close()
 
     # Publish.
