@@ -31,6 +31,7 @@ from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 
 # Bookkeeping that changes on every save and says nothing to a reader of the diff.
@@ -302,7 +303,13 @@ class VersionedAdmin(VersionAdmin):
         if request.method == "POST":
             if not can_restore:
                 raise PermissionDenied
-            self.restore_version(request, obj, version)
+            try:
+                self.restore_version(request, obj, version)
+            except (RevertError, models.ProtectedError) as error:
+                self.message_user(
+                    request, f"This revision cannot be restored: {error}", messages.ERROR
+                )
+                return HttpResponseRedirect(request.path)
             self.message_user(
                 request,
                 f"Restored the revision of {_revision_label(version)}. "
