@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from taggit.forms import TagWidgetMixin
 from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
 
@@ -168,8 +170,15 @@ class ArticleAdminForm(forms.ModelForm):
                 code="missing_version",
             )
         if services.article_is_stale(article, opened):
+            message = services.stale_edit_message(services.article_changes_since(article, opened))
+            current = reverse("admin:newsroom_article_change", args=[article.pk])
             raise forms.ValidationError(
-                services.stale_edit_message(services.article_changes_since(article, opened)),
+                format_html(
+                    '{} <a href="{}" target="_blank" rel="noopener" class="underline">'
+                    "Open the current version</a>.",
+                    message,
+                    current,
+                ),
                 code="stale",
             )
 

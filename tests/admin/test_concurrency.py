@@ -52,6 +52,7 @@ def test_stale_form_is_refused_and_nothing_is_lost(client, editor, writer, artic
     assert "after you opened it" in page
     assert "They changed: Headline" in page
     assert "have NOT been saved" in page
+    assert f'href="{change_url(article)}" target="_blank"' in page
     # The writer's input is still in the form, to copy across.
     assert "The writer&#x27;s careful rewrite." in page or "The writer's careful rewrite." in page
 
