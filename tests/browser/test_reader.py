@@ -84,6 +84,18 @@ def test_reader_searches_from_the_header(page, stories):
 
 
 def test_every_page_type_fits_a_phone_and_is_captured_at_both_widths(page, stories):
+    """No sideways scrolling at 390 px, and no console error (a CSP violation, a missing
+    stylesheet or image) on any page type at either width."""
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{page.url}: {message.text}")
+            if message.type == "error" and "404" not in page.url and "no-such" not in page.url
+            else None
+        ),
+    )
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
     for width_name, viewport in (("1280", DESKTOP), ("390", PHONE)):
         page.set_viewport_size(viewport)
         for name, path in PAGE_TYPES.items():
@@ -91,6 +103,7 @@ def test_every_page_type_fits_a_phone_and_is_captured_at_both_widths(page, stori
             assert response.status == (404 if name == "not-found" else 200), path
             assert not has_horizontal_scroll(page), f"{path} scrolls sideways at {width_name}px"
             screenshot(page, f"{name}-{width_name}")
+    assert errors == []
 
 
 def test_pages_work_without_javascript(browser, stories):
