@@ -877,8 +877,10 @@ def guard_catalog_admins(site=None):
     """Give the brand and product admins the embargo guard, from the newsroom's side."""
     site = site or admin.site
     for model in (Brand, Product):
-        current = site._registry.get(model)
-        if current is None or isinstance(current, EmbargoGuardMixin):
+        if not site.is_registered(model):
+            continue
+        current = site.get_model_admin(model)
+        if isinstance(current, EmbargoGuardMixin):
             continue
         guarded = type(type(current).__name__, (EmbargoGuardMixin, type(current)), {})
         site.unregister(model)
