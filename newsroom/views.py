@@ -92,11 +92,11 @@ def home(request):
     )
     featured = (
         Campaign.objects.public()
-        .filter(pk__in=campaign_ids)
+        .filter(public_q("brand__"), pk__in=campaign_ids)
         .select_related("brand")
         .prefetch_related(
             Prefetch("people", queryset=Person.objects.public()),
-            Prefetch("products", queryset=Product.objects.public()),
+            Prefetch("products", queryset=Product.objects.public().filter(public_q("brand__"))),
         )
         .order_by(F("date").desc(nulls_last=True), "name")
         .first()
@@ -230,10 +230,12 @@ def _null(field):
 def _entity_rows(kind, model, article, now):
     has_brand = kind in ("product", "campaign", "event")
     has_date = kind in ("campaign", "event")
+    rows = model.objects.public(now=now).filter(articles=article)
+    if kind in ("product", "campaign"):
+        # Their pages answer 404 while the brand is under embargo: no link to them either.
+        rows = rows.filter(public_q("brand__", now=now))
     return (
-        model.objects.public(now=now)
-        .filter(articles=article)
-        .order_by()
+        rows.order_by()
         .annotate(
             e_kind=Value(kind, output_field=CharField()),
             e_id=F("pk"),
@@ -576,7 +578,7 @@ def campaign_detail(request, slug):
     if campaign.series_id:
         series_campaigns = list(
             Campaign.objects.public(now=now)
-            .filter(series_id=campaign.series_id)
+            .filter(public_q("brand__", now=now), series_id=campaign.series_id)
             .exclude(pk=campaign.pk)
             .order_by(F("date").desc(nulls_last=True), "name")
         )
@@ -585,7 +587,10 @@ def campaign_detail(request, slug):
         photographer = None
     people = list(campaign.people.public(now=now))
     products = list(
-        campaign.products.public(now=now).select_related("brand").prefetch_related("images")
+        campaign.products.public(now=now)
+        .filter(public_q("brand__", now=now))
+        .select_related("brand")
+        .prefetch_related("images")
     )
     quotes = list(
         public_quotes()

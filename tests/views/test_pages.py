@@ -324,3 +324,33 @@ def test_every_page_has_unique_title_description_canonical_and_sharing_tags(clie
         assert '<meta property="og:title"' in html
         assert '<meta name="twitter:card"' in html
         assert 'type="application/rss+xml"' in html
+
+
+def test_nothing_links_to_a_product_or_campaign_whose_brand_is_under_embargo(client, world):
+    """Their pages answer 404 while the brand is embargoed, so no page may link to them."""
+    from tests.factories import make_campaign
+
+    house = make_brand(name="Veiled House", embargoed_until=tomorrow())
+    bag = make_product(name="Veiled House Bag", brand=house)
+    campaign = make_campaign(name="Veiled House Campaign", brand=house, date="2030-01-01")
+    campaign.people.add(world.kim)
+    campaign.products.add(bag)
+    world.campaign.products.add(bag)
+    world.article.products.add(bag)
+    world.article.campaigns.add(campaign)
+    world.article.body += "<p>The Veiled House Bag and the Veiled House Campaign.</p>"
+    world.article.save()
+    for url in (
+        "/",
+        world.article.get_absolute_url(),
+        world.kim.get_absolute_url(),
+        world.campaign.get_absolute_url(),
+        "/search/?q=veiled",
+    ):
+        hrefs = links(client.get(url))
+        assert bag.get_absolute_url() not in hrefs, url
+        assert campaign.get_absolute_url() not in hrefs, url
+        assert house.get_absolute_url() not in hrefs, url
+    assert client.get(campaign.get_absolute_url()).status_code == 404
+    sitemap = client.get("/sitemap-products.xml").content.decode()
+    assert bag.slug not in sitemap
