@@ -133,6 +133,15 @@ def _cursor_page(request, queryset):
     return keyset_page(queryset, after=after, before=before, size=PAGE_SIZE)
 
 
+def _page_path(request):
+    """The canonical path of a keyset page: the path and its cursor, nothing else."""
+    for key in ("after", "before"):
+        cursor = Cursor.parse(request.GET.get(key))
+        if cursor is not None:
+            return f"{request.path}?{key}={cursor}"
+    return request.path
+
+
 def article_list(request):
     page = _cursor_page(request, Article.objects.published().for_listing())
     if not page.items and request.GET:
@@ -142,7 +151,7 @@ def article_list(request):
         request,
         title="All stories",
         description="Every story, newest first.",
-        path=request.get_full_path() if page.newer else request.path,
+        path=_page_path(request),
     )
     context = {
         "page": page,
@@ -169,7 +178,7 @@ def tag_detail(request, slug):
         request,
         title=f"Stories tagged {tag.name}",
         description=f"Stories about {tag.name}, newest first.",
-        path=request.get_full_path() if page.newer else request.path,
+        path=_page_path(request),
         feeds=[(f"Stories tagged {tag.name}", feed_url)],
     )
     context = {

@@ -354,3 +354,12 @@ def test_nothing_links_to_a_product_or_campaign_whose_brand_is_under_embargo(cli
     assert client.get(campaign.get_absolute_url()).status_code == 404
     sitemap = client.get("/sitemap-products.xml").content.decode()
     assert bag.slug not in sitemap
+
+
+def test_later_pages_have_their_own_canonical_url_without_other_parameters(client, db):
+    for i in range(25):
+        make_article(headline=f"Story {i}")
+    older = get_ok(client, "/articles/").context["page"].older
+    html = get_ok(client, f"/articles/?utm_source=x&after={older}").content.decode()
+    assert f'<link rel="canonical" href="http://testserver/articles/?after={older}">' in html
+    assert 'href="?before=' in html
