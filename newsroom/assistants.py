@@ -24,7 +24,6 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import reversion
 from django.contrib import admin, messages
@@ -38,7 +37,7 @@ from django.db.models import Count, F, Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import Resolver404, path, resolve, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
@@ -47,7 +46,8 @@ from django.views.decorators.http import require_POST
 import catalog.admin  # noqa: F401 - registers the brand and product admins guarded below
 from catalog.models import Brand, Product, split_aliases
 
-from .mentions import Matcher, html_to_text, link_hrefs
+from .links import unreachable_links
+from .mentions import Matcher, html_to_text
 from .models import Article, Campaign, Event, Person
 
 # What an article can link to: its many-to-many field, the model, and what to call one.
@@ -532,60 +532,6 @@ class _HeldBackForm:
 
 # What a link points at -----------------------------------------------------------------
 
-_DETAIL_VIEWS = {
-    "newsroom:article-detail": (Article, "article"),
-    "newsroom:person-detail": (Person, "person"),
-    "newsroom:campaign-detail": (Campaign, "campaign"),
-    "catalog:brand-detail": (Brand, "brand"),
-    "catalog:product-detail": (Product, "product"),
-}
-
-
-def _public_queryset(model, *, now):
-    if model is Article:
-        return Article.objects.published(now=now)
-    return model.objects.public(now=now)
-
-
-def broken_body_links(markup, *, at, host=""):
-    """Links in ``markup`` to pages of this site that readers could not open at ``at``.
-
-    Returns ``[(href, reason)]``: a page that does not exist, an article that is
-    not published, or a person, brand, product or campaign still embargoed.
-    """
-    problems = []
-    wanted = {}
-    for href in dict.fromkeys(link_hrefs(markup)):
-        parts = urlsplit(href)
-        if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != host):
-            continue
-        if not parts.path.startswith("/"):
-            continue
-        try:
-            match = resolve(parts.path)
-        except Resolver404:
-            problems.append((href, "no page at this address"))
-            continue
-        target = _DETAIL_VIEWS.get(match.view_name)
-        if target and "slug" in match.kwargs:
-            wanted.setdefault(target, []).append((href, match.kwargs["slug"]))
-    for (model, label), links in wanted.items():
-        slugs = {slug for _href, slug in links}
-        public = set(
-            _public_queryset(model, now=at).filter(slug__in=slugs).values_list("slug", flat=True)
-        )
-        known = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-        for href, slug in links:
-            if slug in public:
-                continue
-            if slug not in known:
-                problems.append((href, f"no {label} at this address"))
-            elif model is Article:
-                problems.append((href, "an article readers cannot see yet"))
-            else:
-                problems.append((href, f"a {label} still under embargo"))
-    return problems
-
 
 def articles_linking_in_body(url, *, now, exclude_pk=None):
     """Live and scheduled articles whose body links to ``url`` (a path such as /people/x/)."""
@@ -682,7 +628,7 @@ class PublishGuardMixin(ConfirmationMixin):
                     )
                 )
             if was != published or "body" in form.changed_data:
-                broken = broken_body_links(
+                broken = unreachable_links(
                     data.get("body", obj.body), at=at, host=request.get_host()
                 )
                 if broken:
@@ -767,7 +713,7 @@ class PublishGuardMixin(ConfirmationMixin):
             ]
             items += [
                 Affected(name=href, note=reason)
-                for href, reason in broken_body_links(article.body, at=now, host=request.get_host())
+                for href, reason in unreachable_links(article.body, at=now, host=request.get_host())
             ]
             if items:
                 groups.append((f"“{article.headline}” links to", items))

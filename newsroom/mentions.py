@@ -49,6 +49,7 @@ __all__ = [
     "html_to_text",
     "link_first_mentions",
     "link_hrefs",
+    "unwrap_links",
 ]
 
 # Whitespace with at most one line break: a name may wrap, but never spans a blank
@@ -342,3 +343,27 @@ def _link_text(text, matcher, urls, linked):
         position = mention.end
     pieces.append(_escape_text(text[position:]))
     return "".join(pieces)
+
+
+def unwrap_links(markup, hrefs):
+    """``markup`` with every ``<a>`` whose ``href`` is in ``hrefs`` replaced by its content."""
+    if not markup or not hrefs:
+        return markup or ""
+    out = []
+    open_links = []  # for each open <a>: whether it is being dropped
+    for kind, value, attrs in _tokens(markup):
+        if kind == "data":
+            out.append(_escape_text(value))
+        elif value == "a" and kind == "start":
+            drop = dict(attrs).get("href") in hrefs
+            open_links.append(drop)
+            if not drop:
+                out.append(_render_tag(kind, value, attrs))
+        elif value == "a" and kind == "end":
+            if not (open_links and open_links.pop()):
+                out.append("</a>")
+        elif kind == "end":
+            out.append(f"</{value}>")
+        else:
+            out.append(_render_tag(kind, value, attrs))
+    return "".join(out)

@@ -39,6 +39,7 @@ from catalog.seo import PageMeta, home_crumb, page_graph, page_meta
 from catalog.timeline import sort_timeline, timeline_entry
 
 from .html import clean_html
+from .links import without_unreachable_links
 from .mentions import link_first_mentions
 from .models import (
     Ambassadorship,
@@ -329,7 +330,9 @@ def render_body(body, entities):
     may have been written by other means), linked, and cleaned once more so
     that the result is exactly what the sanitiser allows.
     """
-    linked = link_first_mentions(clean_html(body), entities)
+    # A hand-made link to a page readers cannot open (embargoed, unpublished) keeps its text only.
+    reachable = without_unreachable_links(clean_html(body))
+    linked = link_first_mentions(reachable, entities)
     return mark_safe(clean_html(linked))  # noqa: S308 - output of our sanitiser
 
 

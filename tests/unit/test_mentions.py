@@ -12,6 +12,7 @@ from newsroom.mentions import (
     html_to_text,
     link_first_mentions,
     link_hrefs,
+    unwrap_links,
 )
 
 
@@ -239,3 +240,11 @@ def test_link_hrefs_lists_every_link():
         "/c/?x=1&y=2",
     ]
     assert link_hrefs("") == []
+
+
+def test_unwrap_links_keeps_the_text_of_dropped_links_only():
+    body = '<p><a href="/x/">x <em>y</em></a> and <a href="/z/" title="t">z</a> &amp; more</p>'
+    assert unwrap_links(body, {"/x/"}) == (
+        '<p>x <em>y</em> and <a href="/z/" title="t">z</a> &amp; more</p>'
+    )
+    assert unwrap_links(body, set()) == body

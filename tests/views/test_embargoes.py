@@ -257,3 +257,38 @@ def test_scheduled_article_linking_an_embargoed_person_shows_no_link_until_lift(
     clock.advance(timedelta(days=1))
     body = client.get(story.get_absolute_url()).content.decode()
     assert secret_person.get_absolute_url() in body
+
+
+def test_hand_made_links_to_pages_readers_cannot_open_keep_only_their_text(site, clock):
+    from django.contrib.redirects.models import Redirect
+
+    secret_person = next(s for s in site.secrets if s.__class__.__name__ == "Person")
+    draft = make_article(headline="Not out", status=Article.Status.DRAFT)
+    Redirect.objects.create(site_id=1, old_path="/people/kim/", new_path="/people/kim-kardashian/")
+    story = make_article(
+        headline="Links by hand",
+        body=(
+            f'<p>Meet <a href="{secret_person.get_absolute_url()}">the star</a>, '
+            f'read <a href="{draft.get_absolute_url()}">the draft</a>, '
+            f'<a href="http://testserver/people/secret-star/">again</a>, '
+            f'<a href="{site.kim.get_absolute_url()}">Kim</a>, '
+            '<a href="/people/kim/">old Kim</a>, '
+            '<a href="https://example.com/people/secret-star/">elsewhere</a>.</p>'
+        ),
+    )
+    page = Client().get(story.get_absolute_url()).content.decode()
+    assert "Meet the star, read the draft, again," in page
+    assert "/people/secret-star/" not in page.replace("https://example.com/people/secret-star/", "")
+    assert draft.get_absolute_url() not in page
+    assert _link(page, site.kim.get_absolute_url(), "Kim")
+    assert _link(page, "/people/kim/", "old Kim"), "a redirect still serves it"
+    assert _link(page, "https://example.com/people/secret-star/", "elsewhere")
+
+    clock.advance(site.lifts_at - timezone.now() + timedelta(seconds=1))
+    page = Client().get(story.get_absolute_url()).content.decode()
+    assert _link(page, secret_person.get_absolute_url(), "the star")
+    assert draft.get_absolute_url() not in page
+
+
+def _link(page, href, text):
+    return re.search(rf'<a href="{re.escape(href)}"[^>]*>{re.escape(text)}</a>', page)
