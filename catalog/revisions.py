@@ -159,6 +159,8 @@ class VersionedAdmin(VersionAdmin):
     """A ``VersionAdmin`` with a history page, a readable diff and a restore button."""
 
     object_history_template = "admin/revisions/object_history.html"
+    # reversion's "recover deleted" list is not themed; keep the theme's own changelist.
+    change_list_template = None
     revision_compare_template = "admin/revisions/compare.html"
     history_latest_first = True
 

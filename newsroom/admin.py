@@ -327,7 +327,7 @@ class ArticleAdmin(
     formfield_overrides = {TaggableManager: {"widget": forms.TagInput}}
     list_display = [
         "headline",
-        "status",
+        "state",
         "is_live",
         "published_at",
         "updated_at",
@@ -469,6 +469,12 @@ class ArticleAdmin(
         )
 
     # --- List -----------------------------------------------------------------
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj):
+        if obj.is_scheduled:
+            return f"Scheduled for {timezone.localtime(obj.published_at):%-d %b %Y %H:%M}"
+        return obj.get_status_display()
 
     @admin.display(description="Live", boolean=True)
     def is_live(self, obj):
