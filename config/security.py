@@ -2,7 +2,6 @@
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.urls import reverse
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -16,11 +15,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if report_only or not request.path_info.startswith(_admin_prefix()):
+        if report_only or not request.path_info.startswith(f"/{settings.ADMIN_PATH}"):
             return parts
         replace = {**settings.ADMIN_CONTENT_SECURITY_POLICY, **(parts.replace or {})}
         return PolicyParts(parts.config, parts.update, replace, parts.nonce)
 
-
-def _admin_prefix():
-    return reverse("admin:index")
