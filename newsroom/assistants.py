@@ -634,7 +634,8 @@ class PublishGuardMixin(ConfirmationMixin):
                 if broken:
                     groups.append(
                         (
-                            "Links in the text that readers could not open",
+                            "Links in the text to pages readers cannot open: they see the "
+                            "words without the link until the page is public",
                             [Affected(name=href, note=reason) for href, reason in broken],
                         )
                     )
@@ -651,8 +652,8 @@ class PublishGuardMixin(ConfirmationMixin):
             if linking:
                 return NeedsConfirmation(
                     f"Unpublish “{obj.headline}”?",
-                    "Published stories link to this article; their links will lead nowhere "
-                    "until you edit them or publish this again.",
+                    "Published stories link to this article; readers will see those links "
+                    "as plain text until you publish it again.",
                     [
                         (
                             "Stories that link to it",
@@ -753,7 +754,8 @@ class PublishGuardMixin(ConfirmationMixin):
             return None
         return NeedsConfirmation(
             "Unpublish the selected articles?",
-            "Published stories link to them; those links will lead nowhere.",
+            "Published stories link to them; readers will see those links as plain text "
+            "until they are published again.",
             groups,
             proceed_label="Yes, unpublish them",
         )
@@ -804,7 +806,8 @@ class EmbargoGuardMixin(ConfirmationMixin):
         if in_body:
             groups.append(
                 (
-                    f"Stories whose text links to this {label}'s page: that link would lead nowhere",
+                    f"Stories whose text links to this {label}'s page: readers will see "
+                    "the link as plain text",
                     [_article_affected(a, "", now=now) for a in in_body],
                 )
             )
