@@ -346,9 +346,11 @@ def article_detail_context(request, article, *, preview=False):
     entities = article_entities(article)
     tags = list(article.tags.order_by("name"))
     wordings = list(
+        # This story's own quotes (also in a preview), by speakers readers may see.
         QuoteWording.objects.filter(
+            public_q("quote__speaker_person__"),
+            public_q("quote__speaker_brand__"),
             article=article,
-            quote__in=public_quotes().values("pk"),
         )
         .select_related("quote__speaker_person", "quote__speaker_brand")
         .order_by("pk")

@@ -267,7 +267,8 @@ def test_staff_preview_of_a_draft_on_the_public_url(client, world, editor):
     assert "Preview — not published" in html
     assert '<meta name="robots" content="noindex">' in html
     assert "no-cache" in response["Cache-Control"]
-    assert "Secret words" not in html or response.context["is_preview"]
+    assert response.context["is_preview"]
+    assert response.context["related"] == []
 
 
 def test_preview_needs_the_change_permission(client, world, django_user_model):
@@ -363,3 +364,10 @@ def test_later_pages_have_their_own_canonical_url_without_other_parameters(clien
     html = get_ok(client, f"/articles/?utm_source=x&after={older}").content.decode()
     assert f'<link rel="canonical" href="http://testserver/articles/?after={older}">' in html
     assert 'href="?before=' in html
+
+
+def test_preview_shows_the_drafts_own_quotes_but_readers_never_see_them(client, world, editor):
+    assert "Secret words." not in client.get(world.kim.get_absolute_url()).content.decode()
+    client.force_login(editor)
+    html = client.get(world.draft.get_absolute_url()).content.decode()
+    assert "<blockquote><p>Secret words.</p></blockquote>" in html
