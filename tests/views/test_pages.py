@@ -371,3 +371,17 @@ def test_preview_shows_the_drafts_own_quotes_but_readers_never_see_them(client, 
     client.force_login(editor)
     html = client.get(world.draft.get_absolute_url()).content.decode()
     assert "<blockquote><p>Secret words.</p></blockquote>" in html
+
+
+def test_an_empty_site_still_has_working_pages(client, db):
+    for url in (
+        "/",
+        "/articles/",
+        "/search/",
+        "/search/?q=anything",
+        "/feeds/articles/",
+        "/sitemap.xml",
+        "/robots.txt",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert "No stories yet." in client.get("/articles/").content.decode()
