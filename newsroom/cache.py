@@ -44,6 +44,7 @@ import math
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
@@ -53,6 +54,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
 logger = logging.getLogger(__name__)
@@ -96,23 +98,55 @@ def _earliest(queryset, field):
     )
 
 
+def _schedule_points(now, using):
+    """One row per source: the earliest future moment of each (a UNION ALL)."""
+    from catalog.models import Brand, Product
+    from newsroom.models import Ambassadorship, Article, Campaign, Event, Person
+
+    scheduled = _earliest(Article.objects.using(using).scheduled(now=now), "published_at")
+    embargoes = [
+        _earliest(model.objects.using(using).embargoed(now=now), "embargoed_until")
+        for model in (Person, Brand, Product, Campaign, Event, Ambassadorship)
+    ]
+    return scheduled.union(*embargoes, all=True)
+
+
+# Every write runs the query below, so its SQL is compiled once per database from
+# the querysets above (which stay the one definition of "scheduled" and
+# "embargoed") with a marker moment, and only the moment changes afterwards.
+_MARKER = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+_compiled = {}
+
+
+def _aware(value):
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def next_schedule_point(*, now=None, using=DEFAULT_DB_ALIAS):
     """The earliest moment after ``now`` at which something becomes public, or None.
 
     One query: the first scheduled article and the first embargo to lift among
     people, brands, products, campaigns, events and ambassadorships.
     """
-    from catalog.models import Brand, Product
-    from newsroom.models import Ambassadorship, Article, Campaign, Event, Person
-
     now = now or timezone.now()
-    scheduled = _earliest(Article.objects.using(using).scheduled(now=now), "published_at")
-    embargoes = [
-        _earliest(model.objects.using(using).embargoed(now=now), "embargoed_until")
-        for model in (Person, Brand, Product, Campaign, Event, Ambassadorship)
-    ]
-    moments = [m for m in scheduled.union(*embargoes, all=True) if m is not None]
-    return min(moments, default=None)
+    connection = connections[using]
+    key = (using, connection.vendor, str(connection.settings_dict["NAME"]))
+    if key not in _compiled:
+        sql, params = _schedule_points(_MARKER, using).query.sql_with_params()
+        marker = connection.ops.adapt_datetimefield_value(_MARKER)
+        if marker not in params:  # a backend that adapts differently: no shortcut
+            return min(filter(None, _schedule_points(now, using)), default=None)
+        _compiled[key] = (sql, params, marker)
+    sql, params, marker = _compiled[key]
+    moment = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [moment if p == marker else p for p in params])
+        moments = [_aware(row[0]) for row in cursor.fetchall()]
+    return min(filter(None, moments), default=None)
 
 
 # -- shared state --------------------------------------------------------------------
