@@ -309,7 +309,7 @@ def report(results, machine):
     articles = results["generate"]["articles"]
     lines += [
         f"| page | SQL queries (stories / {articles:,}) | median ms, stories | "
-        f"median ms, {articles:,} articles | ratio | × bare view |",
+        f"median ms, {articles:,} articles | ratio | × bare view (stories / {articles:,}) |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for page, row in pages.items():
@@ -317,7 +317,8 @@ def report(results, machine):
         lines.append(
             f"| {page} | {row['queries_small']} / {row['queries_large']} | "
             f"{fmt(row['ms_small'], '.2f')} | {fmt(row['ms_large'], '.2f')} | "
-            f"{fmt(ratio, '.2f')} | {fmt(row['ms_large'] / bare_small, '.1f')} |"
+            f"{fmt(ratio, '.2f')} | {fmt(row['ms_small'] / bare_small, '.0f')} / "
+            f"{fmt(row['ms_large'] / bare_small, '.0f')} |"
         )
     t = results["throughput"]
     g = results["generate"]
