@@ -115,10 +115,6 @@ def brand_detail(request, slug):
     for a in [*ambassadorships, *affiliations]:
         people_nodes.setdefault(a.person.pk, jsonld.person(request, a.person))
     product_nodes = [jsonld.product(request, p, brand=brand) for p in products]
-    if product_nodes:
-        node["makesOffer"] = [
-            {"@type": "Offer", "itemOffered": jsonld.ref(n)} for n in product_nodes
-        ]
     context = {
         "brand": brand,
         "products": products,

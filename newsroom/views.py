@@ -526,6 +526,7 @@ def person_detail(request, slug):
                     Truncator(q.text).words(12),
                     on=q.said_on,
                     precision=q.said_on_precision,
+                    url=_first_report_url(q),
                 )
                 for q in quotes
             ),
@@ -575,6 +576,12 @@ def person_detail(request, slug):
         "jsonld": page_graph(request, crumbs, *brand_nodes, kind="ProfilePage", about=node),
     }
     return render(request, "newsroom/person_detail.html", context)
+
+
+def _first_report_url(quote):
+    """The page of the first published story that reports ``quote`` (wordings prefetched)."""
+    wordings = quote.wordings.all()
+    return wordings[0].article.get_absolute_url() if wordings else ""
 
 
 # --- Campaign --------------------------------------------------------------------------------
