@@ -365,6 +365,16 @@ class ArticleAdmin(
         form = super().get_form(request, obj, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
 
+    def has_change_permission(self, request, obj=None):
+        """Writers edit drafts and articles in review; a live or scheduled one is read-only."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return (
+            obj is None
+            or obj.status != Article.Status.PUBLISHED
+            or services.user_can_publish(request.user)
+        )
+
     def get_readonly_fields(self, request, obj=None):
         if services.user_can_publish(request.user):
             return ["workflow_state"]

@@ -123,6 +123,12 @@ class ArticleAdminForm(forms.ModelForm):
         if self.transition not in TRANSITIONS:
             raise forms.ValidationError("Unknown workflow step.", code="unknown_transition")
         sources, editors_only = TRANSITIONS[self.transition]
+        if status == Article.Status.PUBLISHED and not services.user_can_publish(self.user):
+            raise forms.ValidationError(
+                "This article is published or scheduled: only editors can change it. "
+                "Nothing was saved.",
+                code="published_is_editors_only",
+            )
         if editors_only and not services.user_can_publish(self.user):
             raise forms.ValidationError(
                 "Only editors can publish, schedule, unpublish or return an article; "

@@ -25,7 +25,10 @@ def article(editor):
     with reversion.create_revision():
         reversion.set_user(editor)
         return make_article(
-            headline="Le City comes back", body="<p>First words.</p>", dek="The dek."
+            headline="Le City comes back",
+            body="<p>First words.</p>",
+            dek="The dek.",
+            status=Article.Status.REVIEW,
         )
 
 
@@ -77,7 +80,7 @@ def test_a_workflow_step_also_makes_open_forms_stale(editor_client, article):
     opened = article_data(article, headline="Edited after all")
     editor_client.post(
         reverse("admin:newsroom_article_changelist"),
-        {"action": "unpublish", "_selected_action": [article.pk]},
+        {"action": "return_to_draft", "_selected_action": [article.pk]},
     )
     response = editor_client.post(change_url(article), opened)
     assert response.status_code == 200
