@@ -98,14 +98,21 @@ def pick_urls(*, archive=False):
     return urls
 
 
+PAGE_BUDGET_S = 4.0
+
+
 def measure(url, runs):
     c = client()
-    for _ in range(3):
+    for _ in range(2):
         response = c.get(url)
         assert response.status_code == 200, (url, response.status_code)
+    started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         c.get(url)
+    once = time.perf_counter() - started
     count = len(queries.captured_queries)  # now: the next request clears the log
+    # Slow pages get fewer runs (at least 5), so the whole run stays bounded.
+    runs = max(5, min(runs, int(PAGE_BUDGET_S / max(once, 1e-6))))
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -115,6 +122,7 @@ def measure(url, runs):
         "url": url,
         "queries": count,
         "median_ms": statistics.median(samples) * 1000,
+        "runs": runs,
         "bytes": len(response.content),
     }
 
