@@ -30,7 +30,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from catalog import jsonld
@@ -691,7 +691,7 @@ def search(request):
 # --- robots.txt and errors -------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=60 * 60 * 24, public=True)
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap-index"))

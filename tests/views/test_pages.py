@@ -385,3 +385,7 @@ def test_an_empty_site_still_has_working_pages(client, db):
     ):
         assert client.get(url).status_code == 200, url
     assert "No stories yet." in client.get("/articles/").content.decode()
+
+
+def test_robots_txt_answers_head_requests(client, db):
+    assert client.head("/robots.txt").status_code == 200
