@@ -129,6 +129,25 @@ def test_unpublished_article_is_not_cached_and_preview_is_never_stored(client, e
     assert b"Secret draft" not in response.content
 
 
+def test_share_links_for_reviewers_are_never_stored(client, editor):
+    """An outside reviewer needs no login, yet the page is a preview: never cached."""
+    from django.urls import reverse
+
+    from newsroom import services
+
+    draft = make_article(headline="Embargoed scoop", status=Article.Status.DRAFT)
+    link = services.review_link_create(article=draft, user=editor, expires_at=tomorrow())
+    url = reverse("review:review-link", args=[services.review_link_token(link)])
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"Embargoed scoop" in response.content
+        assert not is_hit(response)
+        assert "no-store" in response["Cache-Control"]
+    services.review_link_revoke(link=link, user=editor)
+    assert client.get(url).status_code == 410
+
+
 # -- exact invalidation ----------------------------------------------------------------
 
 
