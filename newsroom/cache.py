@@ -15,6 +15,10 @@ moments still in the future. A request made at or after it replaces the version
 (so pages rendered before the moment are dropped), computes the next point, and
 goes on. Pages are also never kept past that moment.
 
+Every ``migrate`` (a deploy) starts a new version too, since new code may render
+the same content differently; writes made by migrations themselves (historical
+models) are covered by that.
+
 Races: the version and the next point are written in the order "new version,
 then query the database, then store the next point, then check that the version
 is still ours" (and again if not), so a next point computed before a concurrent
@@ -46,11 +50,12 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import IntegerField, Min, Value
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
@@ -98,15 +103,22 @@ def _earliest(queryset, field):
     )
 
 
+def _scheduled_models():
+    """The models with an embargo that lifts by itself."""
+    from catalog.models import Brand, Product
+    from newsroom.models import Ambassadorship, Campaign, Event, Person
+
+    return (Person, Brand, Product, Campaign, Event, Ambassadorship)
+
+
 def _schedule_points(now, using):
     """One row per source: the earliest future moment of each (a UNION ALL)."""
-    from catalog.models import Brand, Product
-    from newsroom.models import Ambassadorship, Article, Campaign, Event, Person
+    from newsroom.models import Article
 
     scheduled = _earliest(Article.objects.using(using).scheduled(now=now), "published_at")
     embargoes = [
         _earliest(model.objects.using(using).embargoed(now=now), "embargoed_until")
-        for model in (Person, Brand, Product, Campaign, Event, Ambassadorship)
+        for model in _scheduled_models()
     ]
     return scheduled.union(*embargoes, all=True)
 
@@ -168,6 +180,22 @@ def _mark_unavailable():
     _refresh_pending = True
 
 
+_ready_databases = set()
+
+
+def _schedule_tables_exist(using):
+    """False while a migration is still to create a table the schedule query reads."""
+    if using in _ready_databases:
+        return True
+    from newsroom.models import Article
+
+    tables = {model._meta.db_table for model in _scheduled_models()} | {Article._meta.db_table}
+    if tables <= set(connections[using].introspection.table_names()):
+        _ready_databases.add(using)
+        return True
+    return False
+
+
 def refresh(using=DEFAULT_DB_ALIAS):
     """Start a new content version and store the next schedule point under it.
 
@@ -179,6 +207,10 @@ def refresh(using=DEFAULT_DB_ALIAS):
     for _attempt in range(REFRESH_ATTEMPTS):
         version = secrets.token_hex(8)
         cache.set(version_key, version, None)
+        if not _schedule_tables_exist(using):
+            # A write during migrations: the first request afterwards finds the point.
+            cache.delete(next_key)
+            return None
         point = next_schedule_point(using=using)
         next_point = point.timestamp() if point else math.inf
         cache.set(next_key, next_point, None)
@@ -248,6 +280,8 @@ def _refresh_after_commit():
 
 def _is_public(model):
     meta = model._meta
+    if meta.apps is not global_apps:
+        return False  # a migration's historical model: on_migrate covers migrations
     return meta.app_label in PUBLIC_APPS and meta.label_lower not in PRIVATE_MODELS
 
 
@@ -261,7 +295,14 @@ def on_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
         content_changed(using=using)
 
 
+def on_migrate(sender, app_config=None, using=DEFAULT_DB_ALIAS, **kwargs):
+    """After every ``migrate`` (a deploy, say), pages rendered before it are dropped."""
+    if app_config is not None and app_config.label == "newsroom":
+        content_changed(using=using)
+
+
 def connect_signals():
+    post_migrate.connect(on_migrate, dispatch_uid="pagecache-migrate")
     post_save.connect(on_save_or_delete, dispatch_uid="pagecache-save")
     post_delete.connect(on_save_or_delete, dispatch_uid="pagecache-delete")
     m2m_changed.connect(on_m2m_changed, dispatch_uid="pagecache-m2m")

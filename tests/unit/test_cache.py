@@ -473,3 +473,40 @@ def test_a_write_that_missed_the_cache_is_replayed_when_it_returns(client, setti
     settings.CACHES = live
     pagecache._unavailable_until = 0.0  # the back-off has passed
     assert "Changed during the outage" in get(client, url).content.decode()
+
+
+# -- migrations ------------------------------------------------------------------------
+
+
+def test_migrate_drops_pages_rendered_before_it(client, story):
+    """A deploy runs migrate: pages rendered by the previous code must go."""
+    from django.core.management import call_command
+
+    article, _ = story
+    get(client, article.get_absolute_url())
+    assert is_hit(get(client, article.get_absolute_url()))
+    call_command("migrate", verbosity=0)
+    assert not is_hit(get(client, article.get_absolute_url()))
+
+
+def test_writes_of_migrations_historical_models_are_left_to_post_migrate():
+    from django.apps import apps
+    from django.db.migrations.state import ProjectState
+
+    historical = ProjectState.from_apps(apps).apps.get_model("newsroom", "Article")
+    assert not pagecache._is_public(historical)
+    assert pagecache._is_public(Article)
+
+
+def test_a_write_before_the_schedule_tables_exist_defers_the_next_point(client, story, monkeypatch):
+    """During migrations the schedule query cannot run yet; the next request runs it."""
+    from django.db import connection
+
+    monkeypatch.setattr(pagecache, "_ready_databases", set())
+    monkeypatch.setattr(connection.introspection, "table_names", lambda *a, **k: [])
+    scheduled = make_article(published_at=tomorrow())  # its save cannot query the schedule
+    _, next_key, _ = pagecache._state_keys()
+    assert pagecache._cache().get(next_key) is None
+    monkeypatch.undo()
+    state = pagecache.current_state()
+    assert state.next_point == pytest.approx(scheduled.published_at.timestamp())
