@@ -2,6 +2,7 @@
 
     python tests/benchmarks/measure.py pages URLS.json OUT.json [--pick] [--runs N]
     python tests/benchmarks/measure.py search OUT.json [--runs N]
+    python tests/benchmarks/measure.py admin OUT.json [--runs N]
 
 ``pages`` renders each URL through Django's full middleware stack (without the
 page cache: run.py sets BENCH_PAGE_CACHE=0) and records the SQL query count and
@@ -163,12 +164,59 @@ def search(out_file, runs):
     Path(out_file).write_text(json.dumps(result, indent=2))
 
 
+ADMIN_LISTS = {
+    "articles": "newsroom/article/",
+    "articles, published": "newsroom/article/?status__exact=published",
+    "articles, search": "newsroom/article/?q=balenciaga",
+    "people": "newsroom/person/",
+    "products": "catalog/product/",
+    "quotes": "newsroom/quote/",
+    "tags": "taggit/tag/",
+}
+
+
+def admin(out_file, runs):
+    """The admin's changelists for a superuser: SQL queries and median time."""
+    import secrets
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser(
+        f"bench-{secrets.token_hex(4)}", password=secrets.token_urlsafe(16)
+    )
+    c = client()
+    c.force_login(user)
+    prefix = "/" + settings.ADMIN_PATH
+    results = {}
+    for name, path in ADMIN_LISTS.items():
+        url = prefix + path
+        assert c.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            c.get(url)
+        count = len(queries.captured_queries)
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            c.get(url)
+            samples.append(time.perf_counter() - started)
+        results[name] = {
+            "url": url,
+            "queries": count,
+            "median_ms": statistics.median(samples) * 1000,
+        }
+    user.delete()
+    Path(out_file).write_text(json.dumps(results, indent=2))
+
+
 def main(argv):
     runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 30
     if argv[1] == "pages":
         pages(argv[2], argv[3], pick="--pick" in argv, runs=runs)
     elif argv[1] == "search":
         search(argv[2], runs=runs)
+    elif argv[1] == "admin":
+        admin(argv[2], runs=runs)
     else:
         raise SystemExit(__doc__)
 

@@ -252,6 +252,9 @@ def bench_database(name, env, workdir, opts):
     search_file = workdir / f"search-{name}.json"
     measure(page_env, "search", str(search_file), "--runs", "3" if opts.quick else "5")
     results["search"] = json.loads(search_file.read_text())
+    admin_file = workdir / f"admin-{name}.json"
+    measure(page_env, "admin", str(admin_file), "--runs", "3" if opts.quick else "5")
+    results["admin"] = json.loads(admin_file.read_text())
 
     small = json.loads(small_file.read_text())
     large = json.loads(large_file.read_text())
@@ -320,6 +323,15 @@ def report(results, machine):
             f"{fmt(ratio, '.2f')} | {fmt(row['ms_small'] / bare_small, '.0f')} / "
             f"{fmt(row['ms_large'] / bare_small, '.0f')} |"
         )
+    lines += [
+        "",
+        f"| admin changelist at {articles:,} articles | SQL queries | median ms |",
+        "| --- | --- | --- |",
+        *(
+            f"| {name} | {row['queries']} | {row['median_ms']:.0f} |"
+            for name, row in results["admin"].items()
+        ),
+    ]
     t = results["throughput"]
     g = results["generate"]
     s = results["search"]
