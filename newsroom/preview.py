@@ -17,10 +17,13 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from catalog.models import Brand, Product
+
 from . import services
 from .forms import ReviewApprovalForm
 from .html import clean_html
-from .views import article_detail_context
+from .models import Campaign, Event, Person
+from .views import ArticleEntities, article_detail_context, render_body
 
 app_name = "review"
 
@@ -28,12 +31,32 @@ ROBOTS = "noindex, nofollow, noarchive"
 
 
 def _snapshot(link):
-    """The article as it was when the link was made (not saved anywhere)."""
+    """The article as it was when the link was made (not saved anywhere).
+
+    Returns the article and the people, brands, products, campaigns and events
+    it mentioned then, as the revision recorded them.
+    """
     if link.version is None:
         raise Http404("This share link has no revision to show.")
-    article = link.version._object_version.object
+    snapshot = link.version._object_version
+    article = snapshot.object
     article.body = clean_html(article.body)
-    return article
+    mentioned = snapshot.m2m_data or {}
+
+    def public(model, name):
+        queryset = model.objects.public().filter(pk__in=mentioned.get(name, []))
+        if model in (Product, Campaign, Event):
+            queryset = queryset.select_related("brand")
+        return list(queryset.order_by("name"))
+
+    entities = ArticleEntities(
+        people=public(Person, "people"),
+        brands=public(Brand, "brands"),
+        products=public(Product, "products"),
+        campaigns=public(Campaign, "campaigns"),
+        events=public(Event, "events"),
+    )
+    return article, entities
 
 
 @never_cache
@@ -60,9 +83,14 @@ def review_link(request, token):
         messages.success(request, "Thank you: your approval has been recorded.")
         return HttpResponseRedirect(request.path)
 
-    article = _snapshot(link)
+    article, entities = _snapshot(link)
     context = article_detail_context(request, article, preview=True)
     context.update(
+        # What the revision mentioned, not what the article mentions now.
+        entities=entities,
+        body=render_body(article.body, entities.linkable),
+        # A private, unindexed page: no structured data for search engines.
+        jsonld=None,
         review_link=link,
         approval_form=form,
         shared_revision_date=link.version.revision.date_created,

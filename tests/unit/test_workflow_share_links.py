@@ -205,3 +205,18 @@ def test_revoke_action_in_the_admin(editor_client, link):
     )
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+def test_share_link_shows_the_mentions_of_its_revision(client, editor):
+    from tests.factories import make_person
+
+    before, after = make_person(name="Demna"), make_person(name="Someone Added Later")
+    article = make_article(headline="Cast", status=Article.Status.REVIEW, body="<p>Demna.</p>")
+    article.people.add(before)
+    link = services.review_link_create(
+        article=article, user=editor, expires_at=timezone.now() + timedelta(days=1)
+    )
+    article.people.set([after])
+    page = client.get(link_url(link)).content.decode()
+    assert f'href="{before.get_absolute_url()}"' in page
+    assert "Someone Added Later" not in page
