@@ -215,6 +215,7 @@ AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("DJANGO_LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     # Behind one trusted proxy, the client address is the last one it appended.
     AXES_IPWARE_PROXY_COUNT = 1

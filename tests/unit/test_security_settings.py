@@ -117,6 +117,7 @@ def test_login_is_locked_after_repeated_failures(client, editor, settings):
         assert response.status_code == 200
     response = client.post(url, {"username": "editor", "password": "wrong guess"})
     assert response.status_code == 429  # the failure that reaches the limit locks out
+    assert "Too many attempts" in response.content.decode()
     # Now even the right password is refused, and nobody is logged in.
     response = client.post(url, {"username": "editor", "password": "correct horse battery"})
     assert response.status_code == 429
