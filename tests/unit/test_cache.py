@@ -70,6 +70,21 @@ def test_second_anonymous_request_is_served_from_the_cache_without_sql(
     assert second["Content-Type"] == first["Content-Type"]
 
 
+def test_cached_pages_keep_their_security_headers(client, story):
+    article, _ = story
+    first = get(client, article.get_absolute_url())
+    second = get(client, article.get_absolute_url())
+    assert is_hit(second)
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+    ):
+        assert first.get(header), header
+        assert second.get(header) == first.get(header), header
+
+
 def test_head_request_is_served_from_the_entry_a_get_stored(client, story):
     article, _ = story
     get(client, article.get_absolute_url())
