@@ -148,7 +148,8 @@ else:
     }
 # Anonymous readers' pages (newsroom.cache.PageCacheMiddleware) are kept at most
 # this long; every content change and schedule point invalidates them sooner.
-PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=600)
+# Off (0) in debug mode, where templates change under a running server.
+PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
 
 # --- Security -------------------------------------------------------------------
 # Production sets DJANGO_SECURE=1 (behind HTTPS); every switch below follows it and

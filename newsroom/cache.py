@@ -327,7 +327,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self.is_cacheable_request(request):
+        if page_cache_seconds() <= 0 or not self.is_cacheable_request(request):
             response = self.get_response(request)
             if settings.SESSION_COOKIE_NAME in request.COOKIES:
                 # Possibly personal (staff, previews): no shared cache may keep it.

@@ -525,3 +525,12 @@ def test_a_write_before_the_schedule_tables_exist_defers_the_next_point(client, 
     monkeypatch.undo()
     state = pagecache.current_state()
     assert state.next_point == pytest.approx(scheduled.published_at.timestamp())
+
+
+def test_no_page_cache_when_its_lifetime_is_zero(client, settings, story):
+    """Debug mode sets it to 0: templates change under a running development server."""
+    article, _ = story
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(2):
+        response = get(client, article.get_absolute_url())
+        assert "X-Page-Cache" not in response
