@@ -76,6 +76,6 @@ BODY_EDITOR = {
         "HardBreak": True,
         "Link": {"enableTarget": False},
         "History": True,
-        "Typographic": True,
+        "SpecialCharacters": True,
     }
 }
