@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
 from newsroom.sitemaps import sitemaps
@@ -27,6 +30,13 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots-txt"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path(
+        "favicon.ico",
+        cache_control(max_age=86400)(
+            lambda request: redirect(static("img/favicon.svg"), permanent=True)
+        ),
+    ),
     # Share links for outside reviewers (signed, expiring, revocable).
     path("review/", include("newsroom.preview")),
 ]

@@ -389,3 +389,9 @@ def test_an_empty_site_still_has_working_pages(client, db):
 
 def test_robots_txt_answers_head_requests(client, db):
     assert client.head("/robots.txt").status_code == 200
+
+
+def test_favicon_answers_with_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
