@@ -14,7 +14,9 @@ from django.db.models import (
     CharField,
     DateField,
     DateTimeField,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -64,9 +66,10 @@ STORIES_LIMIT = 30
 
 def published_wordings():
     """Quote wordings as printed in published articles, with their article."""
-    return QuoteWording.objects.filter(article__in=Article.objects.published()).select_related(
-        "article"
-    )
+    # A correlated EXISTS probes each wording's article by key; ``article__in`` made
+    # SQLite materialise every published article (50-100 ms at 100,000 articles).
+    published = Article.objects.published().filter(pk=OuterRef("article_id"))
+    return QuoteWording.objects.filter(Exists(published)).select_related("article")
 
 
 def public_quotes():
@@ -77,7 +80,7 @@ def public_quotes():
     return Quote.objects.filter(
         public_q("speaker_person__"),
         public_q("speaker_brand__"),
-        pk__in=published_wordings().values("quote_id"),
+        Exists(published_wordings().filter(quote=OuterRef("pk"))),
     ).select_related("speaker_person", "speaker_brand")
 
 
@@ -88,12 +91,9 @@ def home(request):
     """Latest stories, a featured campaign and the current ambassadors."""
     published = Article.objects.published()
     latest = list(published.for_listing()[:7])
-    campaign_ids = Article.campaigns.through.objects.filter(article__in=published).values(
-        "campaign_id"
-    )
     featured = (
         Campaign.objects.public()
-        .filter(public_q("brand__"), pk__in=campaign_ids)
+        .filter(public_q("brand__"), Exists(published.filter(campaigns=OuterRef("pk"))))
         .select_related("brand")
         .prefetch_related(
             Prefetch("people", queryset=Person.objects.public()),
