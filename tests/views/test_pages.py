@@ -395,3 +395,13 @@ def test_favicon_answers_with_the_site_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith(".svg")
+
+
+@pytest.mark.parametrize("page", ["kim", "campaign"])
+def test_quotes_show_with_the_published_stories_that_report_them(client, world, page):
+    html = get_ok(client, getattr(world, page).get_absolute_url()).content.decode()
+    assert "My guess will be 130." in html
+    reported = html.split("My guess will be 130.", 1)[1].split("</p>", 2)[1]
+    assert "Reported in" in reported
+    assert f'href="{world.article.get_absolute_url()}"' in reported
+    assert "Secret words." not in html
