@@ -26,10 +26,6 @@ preload_app = True
 if Path("/dev/shm").is_dir():
     worker_tmp_dir = "/dev/shm"
 
-# The page cache must be shared by every worker, or a worker would go on serving a
-# page that an edit handled by another worker changed. Redis (REDIS_URL) shares it
-# between hosts; without it, several workers on this host share a cache on disk.
-if workers > 1 and not os.environ.get("REDIS_URL"):
-    os.environ.setdefault(
-        "DJANGO_CACHE_DIR", str(Path(__file__).resolve().parent.parent / "var" / "cache")
-    )
+# Every worker shares one cache, as does every other process of the installation
+# (config/settings.py): Redis when REDIS_URL is set, otherwise var/cache on this
+# host (DJANGO_CACHE_DIR). Nothing to set up here.

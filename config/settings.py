@@ -3,12 +3,16 @@ Settings for Atelier Newsroom.
 
 One file for every environment: production differs from a laptop only through
 environment variables (read with django-environ). The defaults need nothing
-running: SQLite in the project folder, the local-memory cache, console e-mail.
+running: SQLite in the project folder, a cache on disk under var/ shared by
+every process of the installation, console e-mail, and a secret key generated
+on first start (var/secret_key).
 """
 
 from pathlib import Path
 
 import environ
+
+from config import secretkey
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,9 +20,11 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="django-insecure-local-development-key-change-me-in-production",
+# Production sets DJANGO_SECRET_KEY (the same on every host). Without it, each
+# installation makes its own random key on first start and keeps it in a
+# git-ignored file, so no two installations share a key and none is published.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or secretkey.load_or_create(
+    env.path("DJANGO_SECRET_KEY_FILE", default=BASE_DIR / "var" / "secret_key")
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -47,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database that cannot answer gets the 503 page (with Retry-After), fast.
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Whole pages for anonymous readers (newsroom.cache), with ETag/Last-Modified
     # answered by 304s. Above the session, CSRF and header middleware, so stored
@@ -55,6 +63,9 @@ MIDDLEWARE = [
     "newsroom.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Reader pages answer GET and HEAD (POST where a form posts), 405 otherwise;
+    # before CSRF, so a stray POST is refused as a method, not as a forgery.
+    "newsroom.middleware.ReaderMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -107,43 +118,53 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that accepts connections but never answers must not hold a worker
+# until gunicorn kills it: connecting and each statement give up after a few
+# seconds, and the reader gets the "back in a moment" page (503) instead.
+# Long maintenance commands can lift the statement limit with 0.
+DB_CONNECT_TIMEOUT = env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3)
+DB_STATEMENT_TIMEOUT_MS = env.int("DJANGO_DB_STATEMENT_TIMEOUT_MS", default=10_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT_MS > 0:
+        _db_options["options"] = " ".join(
+            filter(None, [_db_options.get("options"), f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"])
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory by default, Redis when REDIS_URL is set. A Redis outage
-# degrades to uncached pages (IGNORE_EXCEPTIONS), never to an error page.
+# Cache: one cache shared by every process of the installation (gunicorn workers,
+# the development server, `manage.py shell`, loaddata, ...), so that a change made
+# by any of them drops the pages the others cached. Redis when REDIS_URL is set
+# (shared between hosts too); otherwise files under var/cache (DJANGO_CACHE_DIR).
+# A Redis that fails or hangs costs at most one short timeout, then is skipped for
+# a few seconds (config.cache.ResilientRedisCache): pages go uncached, never wrong.
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_DIR = env.path("DJANGO_CACHE_DIR", default=BASE_DIR / "var" / "cache")
+CACHE_CONNECT_TIMEOUT = env.float("DJANGO_CACHE_CONNECT_TIMEOUT", default=0.5)
+CACHE_SOCKET_TIMEOUT = env.float("DJANGO_CACHE_SOCKET_TIMEOUT", default=0.5)
+CACHE_BACKOFF_SECONDS = env.float("DJANGO_CACHE_BACKOFF_SECONDS", default=5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="newsroom"),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
+                "SOCKET_CONNECT_TIMEOUT": CACHE_CONNECT_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+                "BACKOFF_SECONDS": CACHE_BACKOFF_SECONDS,
             },
-        }
-    }
-    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-elif env.str("DJANGO_CACHE_DIR", default=""):
-    # Several worker processes on one host and no Redis: a cache on local disk that
-    # they all share (config/gunicorn.py sets this for `make serve`). A per-process
-    # memory cache would let one worker serve a page another worker's edit changed.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env.str("DJANGO_CACHE_DIR"),
-            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "newsroom",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR),
+            "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="newsroom"),
+            "OPTIONS": {"MAX_ENTRIES": env.int("DJANGO_CACHE_MAX_ENTRIES", default=5000)},
         }
     }
 # Anonymous readers' pages (newsroom.cache.PageCacheMiddleware) are kept at most
@@ -169,6 +190,9 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=SECURE)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page of the site, admin included, is ever shown in a frame: the admin opens
+# related-object forms in windows, not iframes. X-Frame-Options (older browsers)
+# and CSP frame-ancestors (below, for readers and the admin) say the same.
 X_FRAME_OPTIONS = "DENY"
 
 # Where the admin lives. Moving it off the well-known /admin/ keeps away most
@@ -203,7 +227,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
     "font-src": ["'self'", "data:"],
-    "frame-ancestors": ["'self'"],
+    "frame-ancestors": ["'none'"],
 }
 
 # Login lockout (django-axes): five failed attempts for one username from one

@@ -42,7 +42,8 @@ urlpatterns = [
 ]
 
 handler404 = "newsroom.views.page_not_found"
-handler500 = "newsroom.views.server_error"
+# A database outage met outside a view (in a middleware) gets the 503 page too.
+handler500 = "newsroom.middleware.server_error"
 
 if settings.SERVE_MEDIA:
     # Uploaded images from local storage. With object storage (several hosts),

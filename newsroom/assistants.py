@@ -144,6 +144,12 @@ def mention_index():
     return index
 
 
+def reset_mention_index():
+    """Drop the process's compiled index (tests, which swap databases under it)."""
+    with _index_lock:
+        _index_cache.clear()
+
+
 @dataclass
 class Suggestion:
     entity: EntityRef

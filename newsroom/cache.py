@@ -34,9 +34,10 @@ set, no ``Cache-Control: private/no-cache/no-store`` (previews and share links
 send ``never_cache``), and no ``Vary`` other than ``Cookie``. Everyone else gets
 the page rendered for them and nothing is stored.
 
-If the cache goes away (Redis down: django-redis ignores its errors), the state
-cannot be read, and pages are served uncached; writes that could not reach the
-cache are replayed by the next request that finds it again.
+If the cache goes away (Redis down or hung: config.cache.ResilientRedisCache
+answers misses for a back-off period), the state cannot be read, and pages are
+served uncached; writes that could not reach the cache are replayed by the next
+request that finds it again.
 
 Writes that send no signals (``QuerySet.update()``, ``bulk_create()``, raw SQL)
 must call :func:`content_changed` themselves.
@@ -176,8 +177,21 @@ _refresh_pending = False
 
 def _mark_unavailable():
     global _unavailable_until, _refresh_pending
-    _unavailable_until = time.monotonic() + UNAVAILABLE_BACKOFF
+    backoff = getattr(settings, "CACHE_BACKOFF_SECONDS", UNAVAILABLE_BACKOFF)
+    _unavailable_until = time.monotonic() + backoff
     _refresh_pending = True
+
+
+def reset():
+    """Forget this process's view of the cache: back-off, pending refresh, compiled SQL.
+
+    For tests, which change databases and caches under a running process.
+    """
+    global _unavailable_until, _refresh_pending
+    _unavailable_until = 0.0
+    _refresh_pending = False
+    _ready_databases.clear()
+    _compiled.clear()
 
 
 _ready_databases = set()

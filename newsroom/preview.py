@@ -15,13 +15,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from catalog.models import Brand, Product
 
 from . import services
 from .forms import ReviewApprovalForm
 from .html import clean_html
+from .middleware import allow_methods
 from .models import Campaign, Event, Person
 from .views import ArticleEntities, article_detail_context, render_body
 
@@ -60,7 +60,7 @@ def _snapshot(link):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def review_link(request, token):
     link = services.review_link_from_token(token)
     if link is None:

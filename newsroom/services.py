@@ -221,14 +221,22 @@ REVIEW_LINK_SALT = "newsroom.review-link"
 
 
 def review_link_token(link):
-    """The signed token of a share link's URL; it names the link and nothing else."""
-    return signing.dumps({"link": link.pk}, salt=REVIEW_LINK_SALT)
+    """The signed token of a share link's URL; it names the link and nothing else.
+
+    Signed without a timestamp: the expiry lives on the link's row, and one link
+    keeps one address however often the token is computed.
+    """
+    return signing.Signer(salt=REVIEW_LINK_SALT).sign_object({"link": link.pk})
 
 
 def review_link_from_token(token):
     """The link a token names, or ``None`` when it is forged, altered or unknown."""
     try:
-        data = signing.loads(token, salt=REVIEW_LINK_SALT)
+        if token.count(":") == 2:
+            # Made before tokens lost their timestamp (payload:timestamp:signature).
+            data = signing.loads(token, salt=REVIEW_LINK_SALT)
+        else:
+            data = signing.Signer(salt=REVIEW_LINK_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict):

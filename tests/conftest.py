@@ -16,12 +16,45 @@ def _fast_and_isolated(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_memory():
+    """The installation's default cache is a folder on disk shared by its processes;
+    tests keep theirs in memory (Redis, when REDIS_URL sets it, stays Redis)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        memory = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "newsroom-tests",
+            }
+        }
+        with override_settings(CACHES=memory):
+            yield
+    else:
+        yield
+
+
+def _reset_process_state():
+    """Module-level state that outlives a test: cache back-offs, compiled indexes."""
+    from config import cache as cache_backend
+    from newsroom import assistants
+    from newsroom import cache as page_cache
+
+    cache_backend.reset()
+    page_cache.reset()
+    assistants.reset_mention_index()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
+    _reset_process_state()
     cache.clear()
     yield
+    _reset_process_state()
     cache.clear()
 
 
