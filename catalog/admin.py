@@ -6,14 +6,16 @@ from unfold.admin import ModelAdmin, TabularInline
 from .images import SafeImageField
 from .models import Brand, Colorway, Product, ProductImage
 from .revisions import VersionedAdmin
+from .storage import UploadStorageErrorsMixin
 
 
-class SafeImageUploadsMixin:
+class SafeImageUploadsMixin(UploadStorageErrorsMixin):
     """Every image field of this admin (or inline) accepts only clean, verified images.
 
     See ``catalog.images.SafeImageField``: wrong formats, broken files, markup and
     oversized images get a clear error on the field; accepted ones are stored
-    upright and without EXIF.
+    upright and without EXIF. A storage that cannot take the file gives a form
+    error and saves nothing (``catalog.storage.UploadStorageErrorsMixin``).
     """
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -76,7 +78,7 @@ class ProductImageInline(SafeImageUploadsMixin, TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(VersionedAdmin, ModelAdmin):
+class ProductAdmin(UploadStorageErrorsMixin, VersionedAdmin, ModelAdmin):  # images inline
     list_display = ["name", "brand", "category", "variant_of", "year_introduced", "embargoed_until"]
     list_filter = ["category", EmbargoListFilter, "brand"]
     list_select_related = ["brand", "variant_of"]

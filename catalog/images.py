@@ -1,63 +1,143 @@
 """Turning an accepted upload into the file we store.
 
-Every image is decoded and encoded again: the camera's orientation is applied
-to the pixels first (so nothing depends on an EXIF tag any more), then the file
-is written without EXIF, XMP or text chunks, so no GPS position, camera serial
-or editing history leaves the newsroom. Re-encoding also drops anything hidden
-after the image data. The colour profile is kept, so colours stay right.
+Every image is decoded and encoded again from its pixels alone, so nothing but
+the picture leaves the newsroom: no EXIF (GPS position, camera serial), no XMP,
+no PNG text chunks, no GIF comments or application extensions, and nothing
+hidden after the image data. The camera's orientation is applied to the pixels
+first, so nothing depends on an EXIF tag any more. An embedded colour profile
+is applied too: the pixels are converted to sRGB, the colour space browsers
+assume, and the profile itself (which can carry any text) is not kept.
+
+:func:`encode` is the one way an image is written: uploads, held uploads and
+renditions all go through it.
 """
 
 import io
+import logging
 from pathlib import PurePath
 
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps, ImageSequence
 
 from .validators import ALLOWED_FORMATS, validate_image_file
 
-# Metadata worth keeping: none of it says anything about who took the picture, or where.
-_KEEP_INFO = ("icc_profile", "transparency", "duration", "loop", "background")
+logger = logging.getLogger(__name__)
+
 _SAVE_OPTIONS = {
     "JPEG": {"quality": 90, "optimize": True},
     "PNG": {"optimize": True},
     "WEBP": {"quality": 90},
     "GIF": {},
 }
+# Save options the caller may pass; everything else an image carries is dropped.
+_ALLOWED_OPTIONS = {"quality", "optimize", "progressive", "save_all", "append_images"}
+_ALLOWED_OPTIONS |= {"duration", "loop", "transparency"}
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _to_srgb(image):
+    """``image`` with its embedded colour profile applied, or as it is without one."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(image, source, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        # A profile that does not fit the pixels: show them as they are.
+        return image
+
+
+def pixels_only(image):
+    """A new image holding ``image``'s pixels (in sRGB) and nothing else.
+
+    Returns ``(clean_image, transparency)``: a palette or greyscale image's
+    transparent colour is part of the picture, not metadata, and is handed back
+    so that :func:`encode` can write it again.
+    """
+    transparency = image.info.get("transparency")
+    converted = _to_srgb(image)
+    clean = converted.copy()
+    clean.info = {}
+    if isinstance(transparency, bytes) or clean.mode not in ("P", "L", "RGB"):
+        # A palette alpha table (or a mode that carries its own alpha): as RGBA.
+        if isinstance(transparency, bytes):
+            clean = image.convert("RGBA")
+            clean.info = {}
+        transparency = None
+    return clean, transparency
+
+
+def encode(image, image_format, **options):
+    """The bytes of ``image`` (one frame) written as ``image_format`` with no metadata."""
+    clean, transparency = pixels_only(image)
+    if image_format == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
+        clean = clean.convert("RGB")
+        transparency = None
+    if transparency is not None:
+        options["transparency"] = transparency
+    return _save(clean, image_format, options)
+
+
+def _save(clean, image_format, options):
+    unknown = set(options) - _ALLOWED_OPTIONS
+    if unknown:
+        raise TypeError(f"not an allowed save option: {', '.join(sorted(unknown))}")
+    output = io.BytesIO()
+    clean.save(output, format=image_format, **options)
+    return output.getvalue()
+
+
+def _encode_animation(image, image_format):
+    """Every frame of an animated GIF, WebP or PNG, re-encoded from its pixels."""
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(int(frame.info.get("duration") or 100))
+        has_alpha = "transparency" in frame.info or frame.mode in ("RGBA", "LA", "PA")
+        rgb = _to_srgb(frame).convert("RGBA" if has_alpha else "RGB")
+        rgb.info = {}
+        frames.append(rgb)
+    options = {
+        **_SAVE_OPTIONS[image_format],
+        "save_all": True,
+        "append_images": frames[1:],
+        "duration": durations,
+        "loop": int(image.info.get("loop", 0) or 0),
+    }
+    return _save(frames[0], image_format, options)
 
 
 def strip_and_orient(file, image_format):
     """Return the bytes of ``file`` re-encoded upright and without metadata."""
     file.seek(0)
     with Image.open(file) as image:
-        animated = getattr(image, "n_frames", 1) > 1
-        keep = {key: image.info[key] for key in _KEEP_INFO if key in image.info}
-        options = {**_SAVE_OPTIONS[image_format], **keep}
-        output = io.BytesIO()
-        if animated:
-            # GIF and WebP animations carry no orientation; keep every frame.
-            image.save(output, format=image_format, save_all=True, **options)
+        if getattr(image, "n_frames", 1) > 1:
+            # GIF, WebP and PNG animations carry no orientation.
+            data = _encode_animation(image, image_format)
         else:
             try:
                 upright = ImageOps.exif_transpose(image)
             except Exception:  # unreadable EXIF: keep the pixels as they are
                 upright = image
-            clean = upright.copy()
-            clean.info = {}
-            if image_format == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
-                clean = clean.convert("RGB")
-            clean.save(output, format=image_format, **options)
+            data = encode(upright, image_format, **_SAVE_OPTIONS[image_format])
     file.seek(0)
-    return output.getvalue()
+    return data
 
 
-def sanitised_upload(file):
-    """Validate ``file`` and return a new upload holding the cleaned image."""
+def sanitised_upload(file, *, name=None):
+    """Validate ``file`` and return a new upload holding the cleaned image.
+
+    The new upload is named ``name`` (without extension) or after the original
+    file, with the extension of its real format.
+    """
     image_format = validate_image_file(file)
     data = strip_and_orient(file, image_format)
-    stem = PurePath(file.name or "image").stem or "image"
-    name = f"{stem}.{ALLOWED_FORMATS[image_format]}"
-    return SimpleUploadedFile(name, data, content_type=Image.MIME[image_format])
+    stem = name or PurePath(file.name or "image").stem or "image"
+    return SimpleUploadedFile(
+        f"{stem}.{ALLOWED_FORMATS[image_format]}", data, content_type=Image.MIME[image_format]
+    )
 
 
 class SafeImageField(forms.ImageField):

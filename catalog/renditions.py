@@ -10,8 +10,15 @@ What exists is remembered in the cache (shared by every worker when Redis is
 configured), so a page view costs one cache read per image: no storage call,
 no decoding. Only the first view of an image after a cache flush touches the
 storage, and only the first view ever generates the files.
+
+When the storage fails (unreachable, timing out, refusing), the page still
+renders: the image shows from its original URL without a ``srcset``, nothing
+is remembered as made, and storage calls pause for a short back-off shared by
+every worker (see :mod:`catalog.storage`) before the next view tries again. A
+file that is missing, or not an image, is remembered for a few minutes.
 """
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -22,6 +29,9 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .images import encode
+from .storage import STORAGE_ERRORS, is_missing_file, note_storage_failure, storage_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +84,8 @@ def image_set(field_file, width=None, height=None, *, storage=None):
 
     ``width`` and ``height`` are the source's stored dimensions when the model
     keeps them (``width_field``); without them the source is opened once to
-    learn them. Returns None for an empty field.
+    learn them. Returns None for an empty field, or when the storage cannot
+    even name the file's URL.
     """
     if not field_file or not getattr(field_file, "name", None):
         return None
@@ -83,58 +94,115 @@ def image_set(field_file, width=None, height=None, *, storage=None):
     key = _cache_key(name, width, height)
     known = cache.get(key)
     if known is None:
-        known, timeout = _build(name, width, height, storage)
-        cache.set(key, known, timeout)
-    return ImageSet(
-        src=storage.url(known["src"]),
-        width=known["width"],
-        height=known["height"],
-        candidates=tuple(Source(storage.url(n), w, h) for n, w, h in known["candidates"]),
-    )
+        known = _fallback(name, width, height)
+        if not storage_unavailable():
+            try:
+                known, timeout = _build(name, width, height, storage)
+            except STORAGE_ERRORS as error:
+                # Not remembered: the next view after the back-off tries again.
+                note_storage_failure(error, f"making renditions of {name}")
+                known = _fallback(name, width, height)
+            else:
+                cache.set(key, known, timeout)
+    try:
+        return ImageSet(
+            src=storage.url(known["src"]),
+            width=known["width"],
+            height=known["height"],
+            candidates=tuple(Source(storage.url(n), w, h) for n, w, h in known["candidates"]),
+        )
+    except STORAGE_ERRORS as error:
+        note_storage_failure(error, f"naming the URL of {name}")
+        return None
+
+
+def _fallback(name, width, height):
+    return {"src": name, "width": width, "height": height, "candidates": []}
+
+
+_IMAGE_ERRORS = (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError)
 
 
 def _build(name, width, height, storage):
-    """Make the missing renditions of ``name``; return what exists and how long to trust it."""
-    fallback = {"src": name, "width": width, "height": height, "candidates": []}
+    """Make the missing renditions of ``name``; return what exists and how long to trust it.
+
+    Storage errors propagate (the caller backs off and remembers nothing); a
+    missing file or one that is not an image gives the fallback, remembered
+    for ``FAILURE_CACHE_TIMEOUT``.
+    """
+    fallback = _fallback(name, width, height)
     try:
         with storage.open(name, "rb") as handle:
             data = handle.read()
+    except STORAGE_ERRORS as error:
+        if not is_missing_file(error):
+            raise
+        logger.warning("Could not make renditions of %s: the file is missing", name)
+        return fallback, FAILURE_CACHE_TIMEOUT
+    try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_SOURCE_PIXELS:
                 raise ValueError(f"{probe.width}x{probe.height} is too large to resize")
             # The size as shown: a photo turned by its EXIF orientation swaps sides.
             source_width, source_height = ImageOps.exif_transpose(probe).size
-        candidates = []
-        for target in WIDTHS:
-            if target >= source_width:
-                break
-            target_height = round(source_height * target / source_width)
-            target_name = rendition_name(name, target, source_width, source_height)
-            if not storage.exists(target_name):
-                _write(data, target, target_height, target_name, storage)
-            candidates.append((target_name, target, target_height))
-        candidates.append((name, source_width, source_height))
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+    except _IMAGE_ERRORS:
         logger.warning("Could not make renditions of %s", name, exc_info=True)
         return fallback, FAILURE_CACHE_TIMEOUT
+    candidates = []
+    for target in WIDTHS:
+        if target >= source_width:
+            break
+        target_height = round(source_height * target / source_width)
+        target_name = rendition_name(name, target, source_width, source_height)
+        if not storage.exists(target_name):
+            try:
+                _write(data, target, target_height, target_name, storage)
+            except _NotResizable:
+                logger.warning("Could not make renditions of %s", name, exc_info=True)
+                return fallback, FAILURE_CACHE_TIMEOUT
+        candidates.append((target_name, target, target_height))
+    candidates.append((name, source_width, source_height))
     return (
         {"src": name, "width": source_width, "height": source_height, "candidates": candidates},
         CACHE_TIMEOUT,
     )
 
 
+class _NotResizable(Exception):
+    """Pillow could not make a rendition of the source (not a storage problem)."""
+
+
 def _write(data, width, height, target_name, storage):
+    """Make one rendition and store it; storage errors propagate as they are."""
+    try:
+        rendition = _render(data, width, height, target_name)
+    except _IMAGE_ERRORS as error:
+        raise _NotResizable(str(error)) from error
+    _store(rendition, target_name, storage)
+
+
+def _render(data, width, height, target_name):
+    """The bytes of one rendition, written without metadata (see ``catalog.images``)."""
     fmt = _FORMATS.get(posixpath.splitext(target_name)[1], "PNG")
     with Image.open(io.BytesIO(data)) as image:
         image = ImageOps.exif_transpose(image)
-        if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        elif image.mode == "P":
-            image = image.convert("RGBA")
+        icc = image.info.get("icc_profile")
+        if image.mode in ("P", "PA", "LA", "1"):
+            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
         resized = image.resize((width, height), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
+        # Only the colour profile goes on, to be applied to the pixels by encode().
+        resized.info = {"icc_profile": icc} if icc else {}
         options = {"quality": 82, "optimize": True} if fmt in ("JPEG", "WEBP") else {}
         if fmt == "JPEG":
             options["progressive"] = True
-        resized.save(buffer, fmt, **options)
-    storage.save(target_name, ContentFile(buffer.getvalue()))
+        return encode(resized, fmt, **options)
+
+
+def _store(rendition, target_name, storage):
+    try:
+        storage.save(target_name, ContentFile(rendition))
+    except STORAGE_ERRORS:
+        # Leave no half-written file that a later view would take for a rendition.
+        with contextlib.suppress(*STORAGE_ERRORS):
+            storage.delete(target_name)
+        raise

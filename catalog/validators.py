@@ -1,8 +1,10 @@
 """Checks every uploaded image passes before anything is stored.
 
 An upload is accepted only when Pillow recognises it as a JPEG, PNG, WebP or
-GIF, can decode all of it, and it stays under the byte and pixel limits of the
-settings (``MAX_UPLOAD_BYTES``, ``MAX_IMAGE_PIXELS``). The pixel limit is checked
+GIF, can decode all of it, and it stays under the byte, pixel and frame limits
+of the settings (``MAX_UPLOAD_BYTES``, ``MAX_IMAGE_PIXELS``, ``MAX_IMAGE_FRAMES``:
+every frame of an animation is decoded and encoded again when it is stored, so
+a long one would tie up a worker). The pixel limit is checked
 from the header, before a single pixel is decoded, so a small file that would
 expand to gigabytes (a decompression bomb) costs nothing to refuse.
 """
@@ -78,6 +80,14 @@ def validate_image_file(file):
             "%(format)s images are not accepted. Upload a %(allowed)s image.",
             code="format",
             params={"format": image_format, "allowed": ALLOWED_LABEL},
+        )
+    max_frames = getattr(settings, "MAX_IMAGE_FRAMES", 100)
+    if frames > max_frames:
+        raise ValidationError(
+            "This animation has %(frames)s frames; the limit is %(limit)s. "
+            "Shorten it (or upload a still image) and try again.",
+            code="too_many_frames",
+            params={"frames": frames, "limit": max_frames},
         )
     if width * height * max(frames, 1) > max_pixels:
         raise _too_many_pixels(width, height, max_pixels)

@@ -250,6 +250,8 @@ if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 # (catalog.validators), checked before Pillow decodes a single pixel.
 MAX_UPLOAD_BYTES = env.int("DJANGO_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("DJANGO_MAX_IMAGE_PIXELS", default=40_000_000)
+# Every frame of an animation is re-encoded when stored; longer ones are refused.
+MAX_IMAGE_FRAMES = env.int("DJANGO_MAX_IMAGE_FRAMES", default=100)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -273,6 +275,23 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # so that every app host serves the same images and renditions. Credentials come
 # from boto3's usual sources (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a role).
 STORAGE_BUCKET = env.str("DJANGO_STORAGE_BUCKET", default="")
+STORAGE_CONNECT_TIMEOUT = env.float("DJANGO_STORAGE_CONNECT_TIMEOUT", default=2.0)
+STORAGE_READ_TIMEOUT = env.float("DJANGO_STORAGE_READ_TIMEOUT", default=3.0)
+STORAGE_MAX_ATTEMPTS = env.int("DJANGO_STORAGE_MAX_ATTEMPTS", default=2)
+# After a storage failure, pages stop calling the storage for this many seconds.
+STORAGE_RETRY_AFTER = env.int("DJANGO_STORAGE_RETRY_AFTER", default=60)
+
+
+def _storage_client_config():
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=STORAGE_CONNECT_TIMEOUT,
+        read_timeout=STORAGE_READ_TIMEOUT,
+        retries={"total_max_attempts": STORAGE_MAX_ATTEMPTS, "mode": "standard"},
+    )
+
+
 if STORAGE_BUCKET:
     DEFAULT_FILE_STORAGE_CONFIG = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -286,6 +305,9 @@ if STORAGE_BUCKET:
             # Public images by default; signed, expiring URLs for a private bucket.
             "querystring_auth": env.bool("DJANGO_STORAGE_SIGNED_URLS", default=False),
             "file_overwrite": False,
+            # Short timeouts and at most one retry: a page waiting on storage
+            # waits seconds, not minutes (see catalog.storage for the back-off).
+            "client_config": _storage_client_config(),
         },
     }
 else:
@@ -300,6 +322,11 @@ STORAGES = {
         )
     },
 }
+# Uploads waiting for an editor's confirmation (the admin's link guard), already
+# cleaned, under generated names: private, outside MEDIA_ROOT, never served,
+# removed after HELD_UPLOADS_MAX_AGE seconds. Several hosts: a shared folder.
+HELD_UPLOADS_ROOT = env.path("DJANGO_HELD_UPLOADS_ROOT", default=BASE_DIR / "var" / "held-uploads")
+HELD_UPLOADS_MAX_AGE = 60 * 60
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 EMAIL_BACKEND = env.str(

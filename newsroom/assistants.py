@@ -21,19 +21,16 @@ the newsroom admin imports it (re-registering them with the guard added).
 """
 
 import threading
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Count, F, Max
+from django.forms.formsets import all_valid
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -46,6 +43,7 @@ from django.views.decorators.http import require_POST
 import catalog.admin  # noqa: F401 - registers the brand and product admins guarded below
 from catalog.models import Brand, Product, split_aliases
 
+from . import uploads
 from .links import unreachable_links
 from .mentions import Matcher, html_to_text
 from .models import Article, Campaign, Event, Person
@@ -63,8 +61,6 @@ MENTIONABLE_FIELDS = {name: (model, label) for name, model, label in MENTIONABLE
 CONFIRM_FIELD = "_confirm_links"
 BACK_FIELD = "_links_back"
 HELD_FILES_FIELD = "_held_upload"
-_HELD_FILES_SALT = "newsroom.assistants.held-upload"
-_HELD_FILES_MAX_AGE = 60 * 60  # seconds a confirmation page stays usable with its uploads
 
 
 # Mention suggestions ----------------------------------------------------------------
@@ -396,35 +392,33 @@ def _confirmed(request):
 
 def _guarding(request):
     """True while the change form handles a save that has not been confirmed yet."""
-    return getattr(request, "_links_guard", False) and not _confirmed(request)
+    return (
+        getattr(request, "_links_guard", False)
+        and not _confirmed(request)
+        and _inlines_valid(request)
+    )
+
+
+def _inlines_valid(request):
+    """True unless an inline of the change form is invalid (a bad upload, a missing field).
+
+    Called where the admin would validate its inlines next; their errors are
+    shown instead of a confirmation page, and no upload of an invalid form is held.
+    """
+    formsets = getattr(request, "_confirmation_formsets", None)
+    return formsets is None or all_valid(formsets)
 
 
 def _sweep_held_uploads(now=None):
     """Remove uploads held for confirmations nobody answered within the hour."""
-    now = now or timezone.now()
-    try:
-        folders, _files = default_storage.listdir("held-uploads")
-    except (FileNotFoundError, NotImplementedError):
-        return
-    for folder in folders:
-        _subfolders, files = default_storage.listdir(f"held-uploads/{folder}")
-        for name in files:
-            stored = f"held-uploads/{folder}/{name}"
-            age = now - default_storage.get_modified_time(stored)
-            if age.total_seconds() > _HELD_FILES_MAX_AGE:
-                default_storage.delete(stored)
+    uploads.sweep(now)
 
 
 def _hold_uploads(request):
-    """Keep this request's uploads so that the confirmed request can carry them again."""
-    if request.FILES:
-        _sweep_held_uploads()
-    held = []
-    for field_name, upload in request.FILES.items():
-        name = default_storage.save(f"held-uploads/{uuid.uuid4().hex}/{upload.name}", upload)
-        token = {"field": field_name, "path": name, "type": upload.content_type}
-        held.append(signing.dumps(token, salt=_HELD_FILES_SALT))
-    return held
+    """Keep this request's uploads, cleaned and private, for the confirmed request."""
+    if not request.FILES:
+        return []
+    return uploads.hold_all(request.FILES)
 
 
 def _restore_uploads(request):
@@ -432,27 +426,16 @@ def _restore_uploads(request):
     tokens = request.POST.getlist(HELD_FILES_FIELD)
     if not tokens:
         return []
+    held, names = uploads.restore(tokens)
     files = MultiValueDict(request.FILES)
-    restored = []
-    for token in tokens:
-        try:
-            held = signing.loads(token, salt=_HELD_FILES_SALT, max_age=_HELD_FILES_MAX_AGE)
-        except signing.BadSignature:
-            continue
-        if not held["path"].startswith("held-uploads/") or not default_storage.exists(held["path"]):
-            continue
-        with default_storage.open(held["path"], "rb") as stored:
-            content = stored.read()
-        name = held["path"].rsplit("/", 1)[-1]
-        files[held["field"]] = SimpleUploadedFile(name, content, held["type"])
-        restored.append(held["path"])
+    for field_name, upload in held.items():
+        files[field_name] = upload
     request._files = files
-    return restored
+    return names
 
 
-def _forget_uploads(paths):
-    for stored in paths:
-        default_storage.delete(stored)
+def _forget_uploads(names):
+    uploads.forget(names)
 
 
 class ConfirmationMixin:
@@ -477,6 +460,11 @@ class ConfirmationMixin:
             return self.render_confirmation(request, needed, object_id=object_id)
         finally:
             _forget_uploads(restored)
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        request._confirmation_formsets = formsets
+        return formsets, inline_instances
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -420,7 +420,7 @@ def test_held_upload_is_saved_after_yes(editor_client, in_review, cast, settings
     in_review.refresh_from_db()
     assert in_review.lead_image.name.startswith("articles/yeoh")
     assert in_review.lead_image_width == 40
-    held_dir = settings.MEDIA_ROOT / "held-uploads"
+    held_dir = settings.HELD_UPLOADS_ROOT
     assert not any(p.is_file() for p in held_dir.rglob("*")), "held copies are removed"
 
 
@@ -428,14 +428,16 @@ def test_abandoned_held_uploads_are_swept(settings):
     from datetime import timedelta
 
     from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
 
-    old = default_storage.save("held-uploads/abc/old.png", ContentFile(png_bytes()))
-    fresh = default_storage.save("held-uploads/def/fresh.png", ContentFile(png_bytes()))
+    from newsroom.uploads import held_storage
+
+    storage = held_storage()
+    old = storage.save(f"{'a' * 32}.png", ContentFile(png_bytes()))
+    fresh = storage.save(f"{'b' * 32}.png", ContentFile(png_bytes()))
     assistants._sweep_held_uploads(now=timezone.now() + timedelta(minutes=30))
-    assert default_storage.exists(old) and default_storage.exists(fresh)
+    assert storage.exists(old) and storage.exists(fresh)
     assistants._sweep_held_uploads(now=timezone.now() + timedelta(hours=2))
-    assert not default_storage.exists(old) and not default_storage.exists(fresh)
+    assert not storage.exists(old) and not storage.exists(fresh)
 
 
 def test_forged_held_upload_is_ignored(editor_client, in_review):
