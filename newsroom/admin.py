@@ -4,7 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -37,6 +37,7 @@ from .models import (
     Role,
     TaggedArticle,
 )
+from .tags import validate_tag_name
 
 # Revisions: what each save keeps. An article's revision carries its tags and the
 # quote wordings edited with it, but never the audit trail, which a restore must
@@ -66,7 +67,17 @@ class GroupAdmin(BaseGroupAdmin, ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(BaseTagAdmin, ModelAdmin):
-    pass
+    form = forms.TagAdminForm
+
+    def merge_tags_view(self, request):
+        """taggit's merge, refusing a new name that is not a tag (no letter or digit)."""
+        if request.method == "POST":
+            try:
+                validate_tag_name(request.POST.get("new_tag_name", ""))
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+        return super().merge_tags_view(request)
 
 
 @admin.register(Role)

@@ -7,6 +7,6 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import cache, redirects, signals  # noqa: F401
+        from . import cache, redirects, signals, tags  # noqa: F401
 
         cache.connect_signals()

@@ -7,10 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from taggit.forms import TagWidgetMixin
+from taggit.models import Tag
 from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
 
 from . import services
 from .models import Article
+from .tags import is_url_slug, tag_slug, validate_tag_name, validate_tag_names
 
 # What the buttons under the article form ask for (the ``_transition`` value).
 SAVE = "save"
@@ -52,6 +54,37 @@ def available_transitions(user, article):
 
 class TagInput(TagWidgetMixin, UnfoldAdminTextInputWidget):
     """taggit's comma-separated tag input, in the admin theme's text box."""
+
+
+class TagAdminForm(forms.ModelForm):
+    """A tag typed in the admin: a name with a letter or digit, a slug its URL accepts.
+
+    Left blank, the slug follows the site's rule (``newsroom.tags.tag_slug``).
+    """
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Leave blank to make one from the name."
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        validate_tag_name(name)
+        return name
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or ""
+        if slug and not is_url_slug(slug):
+            raise forms.ValidationError(
+                "Use only ASCII letters, digits, hyphens and underscores, e.g. “%(suggestion)s”.",
+                code="tag_slug_not_ascii",
+                params={"suggestion": tag_slug(self.cleaned_data.get("name") or slug)},
+            )
+        return slug
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -109,6 +142,11 @@ class ArticleAdminForm(forms.ModelForm):
             UNPUBLISH: Article.Status.DRAFT,
             RETURN: Article.Status.DRAFT,
         }.get(self.transition, self.current_status)
+
+    def clean_tags(self):
+        names = self.cleaned_data.get("tags") or []
+        validate_tag_names(names)
+        return names
 
     def clean(self):
         cleaned = super().clean()

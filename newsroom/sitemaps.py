@@ -7,13 +7,13 @@ article carries them. Each section is split into pages of ``limit`` URLs, and
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 from django.urls import reverse
-from taggit.models import Tag
 
 from catalog.models import Brand, Product, public_q
 
 from .models import Article, Campaign, Person
+from .tags import public_tags
 
 PAGE_LIMIT = 5000
 
@@ -81,8 +81,7 @@ class TagSitemap(Sitemap):
     limit = PAGE_LIMIT
 
     def items(self):
-        tagged = Article.objects.published().filter(tags=OuterRef("pk"))
-        return Tag.objects.filter(Exists(tagged)).only("slug").order_by("pk")
+        return public_tags().only("slug").order_by("pk")
 
     def location(self, item):
         return reverse("newsroom:tag-detail", kwargs={"slug": item.slug})
