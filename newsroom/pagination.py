@@ -7,12 +7,16 @@ reader goes and however many articles there are: there is no ``COUNT(*)`` and
 no ``OFFSET``.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
 CURSOR_MAX_LENGTH = 40
+PK_MAX = 2**63 - 1
+# Microseconds since 1970 and the id, in ASCII digits only (not \d, which is any script's).
+_CURSOR = re.compile(r"(?P<micros>[0-9]{1,19})-(?P<pk>[0-9]{1,19})")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -28,17 +32,25 @@ class Cursor:
 
     @classmethod
     def parse(cls, text):
-        """The cursor written in ``text``, or None when it is missing or malformed."""
-        if not text or len(text) > CURSOR_MAX_LENGTH:
+        """The cursor written in ``text``, or None when it is missing or malformed.
+
+        Only ASCII digits count: ``str.isdigit()`` and ``int()`` also accept
+        superscripts and other scripts' digits ("²", "٣"), which a cursor never
+        holds. The id must fit the database's 64-bit integer.
+        """
+        if not isinstance(text, str) or len(text) > CURSOR_MAX_LENGTH:
             return None
-        micros, sep, pk = text.partition("-")
-        if not sep or not micros.isdigit() or not pk.isdigit():
+        match = _CURSOR.fullmatch(text)
+        if match is None:
+            return None
+        micros, pk = int(match["micros"]), int(match["pk"])
+        if pk > PK_MAX:
             return None
         try:
-            moment = _EPOCH + int(micros) * _MICROSECOND
-        except (OverflowError, OSError, ValueError):
+            moment = _EPOCH + micros * _MICROSECOND
+        except OverflowError:
             return None
-        return cls(moment, int(pk))
+        return cls(moment, pk)
 
     @classmethod
     def of(cls, article):
