@@ -31,7 +31,13 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .images import encode
-from .storage import STORAGE_ERRORS, is_missing_file, note_storage_failure, storage_unavailable
+from .storage import (
+    STORAGE_ERRORS,
+    is_missing_file,
+    mark_page_degraded,
+    note_storage_failure,
+    storage_unavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +101,15 @@ def image_set(field_file, width=None, height=None, *, storage=None):
     known = cache.get(key)
     if known is None:
         known = _fallback(name, width, height)
-        if not storage_unavailable():
+        if storage_unavailable():
+            mark_page_degraded()
+        else:
             try:
                 known, timeout = _build(name, width, height, storage)
             except STORAGE_ERRORS as error:
                 # Not remembered: the next view after the back-off tries again.
                 note_storage_failure(error, f"making renditions of {name}")
+                mark_page_degraded()
                 known = _fallback(name, width, height)
             else:
                 cache.set(key, known, timeout)
@@ -113,6 +122,7 @@ def image_set(field_file, width=None, height=None, *, storage=None):
         )
     except STORAGE_ERRORS as error:
         note_storage_failure(error, f"naming the URL of {name}")
+        mark_page_degraded()
         return None
 
 

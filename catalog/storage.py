@@ -12,16 +12,20 @@ saving an image must get a clear message rather than an error page.
   paths stop calling the storage for ``STORAGE_RETRY_AFTER`` seconds and then
   try again. The failure is logged once per back-off period.
 * :class:`UploadStorageErrorsMixin` (every admin that stores uploads) turns a
-  storage error while saving into a form error; the admin's transaction rolls
-  back, so no row refers to a file that was never stored.
+  storage error while saving a form with files into a form error; the admin's
+  transaction rolls back, so no row refers to a file that was never stored.
+* :class:`DegradedPagesMiddleware` keeps a page rendered without its images'
+  renditions (storage failing) out of every cache, so the first request after
+  the storage answers again gets the full page.
 """
 
 import logging
-from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +60,7 @@ def is_missing_file(error):
     if isinstance(response, dict):
         code = str(response.get("Error", {}).get("Code", ""))
         status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return code in ("404", "NoSuchKey", "NotFound") or status == 404
+        return code in ("404", "NoSuchKey", "NotFound") or (status == 404 and not code)
     return False
 
 
@@ -88,17 +92,40 @@ def note_storage_failure(error, doing):
         )
 
 
+_degraded = ContextVar("storage_degraded", default=None)
+
+
+def mark_page_degraded():
+    """The page being rendered lacks something the storage failed to give."""
+    marks = _degraded.get()
+    if marks is not None:
+        marks.append(True)
+
+
+class DegradedPagesMiddleware:
+    """A page marked by :func:`mark_page_degraded` is sent with ``Cache-Control: no-cache``.
+
+    Placed below the page cache in ``MIDDLEWARE``: the page cache, HTTP caches
+    and Varnish do not keep it, and nothing else about the page changes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        marks = []
+        token = _degraded.set(marks)
+        try:
+            response = self.get_response(request)
+        finally:
+            _degraded.reset(token)
+        if marks:
+            patch_cache_control(response, no_cache=True, max_age=0)
+        return response
+
+
 class UploadNotStored(Exception):  # noqa: N818 - carries the storage error out of the save
     """Saving a row failed because the storage did not take its file."""
-
-
-@contextmanager
-def storing_uploads():
-    """Turn a storage error raised inside the block into :class:`UploadNotStored`."""
-    try:
-        yield
-    except STORAGE_ERRORS as error:
-        raise UploadNotStored(str(error)) from error
 
 
 class _StorageFailedForm:
@@ -121,13 +148,14 @@ class UploadStorageErrorsMixin:
     again, with the editor's input and a message, instead of an error page.
     """
 
-    def save_model(self, request, obj, form, change):
-        with storing_uploads():
-            return super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        with storing_uploads():
-            return super().save_related(request, form, formsets, change)
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # Runs inside the admin's transaction: an error raised here rolls it back.
+        if request.method != "POST" or not request.FILES:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return super()._changeform_view(request, object_id, form_url, extra_context)
+        except STORAGE_ERRORS as error:
+            raise UploadNotStored(str(error)) from error
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # pages carry their headers and any response that sets a cookie is seen.
     "django.middleware.http.ConditionalGetMiddleware",
     "newsroom.cache.PageCacheMiddleware",
+    # Pages rendered while the file storage fails are kept by no cache.
+    "catalog.storage.DegradedPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Reader pages answer GET and HEAD (POST where a form posts), 405 otherwise;
