@@ -1,8 +1,11 @@
 """RSS feeds of published stories: all of them, per tag and per person.
 
-Every feed starts from ``Article.objects.published()``. Titles and
-descriptions are plain text that feed readers would read as HTML, so they are
-escaped once more than the XML writer does (Django's default for titles).
+Every feed starts from ``Article.objects.published()``; a tag's feed exists
+only while a published story carries the tag, and a person's only while the
+person is public, exactly like their pages. Titles and descriptions, of the
+channel as of each item, are plain text that feed readers would read as HTML,
+so they are escaped once more than the XML writer does (Django's default for
+item titles): a name written ``<b>x</b>`` reaches the reader as that text.
 """
 
 from django.conf import settings
@@ -10,16 +13,21 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
-from taggit.models import Tag
 
 from .models import Article, Person
+from .tags import public_tags
 
 FEED_LENGTH = 20
 
 
 class LatestArticlesFeed(Feed):
-    title = f"{settings.SITE_NAME}: latest stories"
-    description = "The newest stories about the people, houses, handbags and campaigns of fashion."
+    def title(self, obj=None):
+        return escape(f"{settings.SITE_NAME}: latest stories")
+
+    def description(self, obj=None):
+        return escape(
+            "The newest stories about the people, houses, handbags and campaigns of fashion."
+        )
 
     def link(self):
         return reverse("newsroom:article-list")
@@ -49,13 +57,14 @@ class LatestArticlesFeed(Feed):
 
 class TagArticlesFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        # Like the tag page: a tag only drafts or scheduled stories carry is not public.
+        return get_object_or_404(public_tags(), slug=slug)
 
     def title(self, obj):
-        return f"{settings.SITE_NAME}: stories tagged {obj.name}"
+        return escape(f"{settings.SITE_NAME}: stories tagged {obj.name}")
 
     def description(self, obj):
-        return f"The newest stories tagged {obj.name}."
+        return escape(f"The newest stories tagged {obj.name}.")
 
     def link(self, obj):
         return reverse("newsroom:tag-detail", kwargs={"slug": obj.slug})
@@ -69,10 +78,10 @@ class PersonArticlesFeed(LatestArticlesFeed):
         return get_object_or_404(Person.objects.public(), slug=slug)
 
     def title(self, obj):
-        return f"{settings.SITE_NAME}: stories about {obj.name}"
+        return escape(f"{settings.SITE_NAME}: stories about {obj.name}")
 
     def description(self, obj):
-        return f"The newest stories about {obj.name}."
+        return escape(f"The newest stories about {obj.name}.")
 
     def link(self, obj):
         return obj.get_absolute_url()

@@ -6,6 +6,12 @@ When the slug of an article, person, campaign, brand or product changes, a
 Chains collapse: after A→B and B→C, A points straight at C; renaming back to A
 removes the redirect away from A. The receivers live here because catalog does
 not know about the newsroom; they cover catalog's models too.
+
+Only addresses readers could open are redirected: the old address must have
+been readable before the save and the new one must be readable after it (a
+live article, an entity ``.public()`` with a public brand). Renaming a draft,
+a scheduled story or an embargoed person leaves nothing behind, since a public
+301 would reveal the unpublished page and its new address.
 """
 
 import logging
@@ -13,9 +19,9 @@ import logging
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.db import transaction
-from django.db.models.signals import post_init, post_save
+from django.db.models.signals import post_init, post_save, pre_save
 
-from catalog.models import Brand, Product
+from catalog.models import Brand, Product, public_q
 
 from .models import Article, Campaign, Person
 
@@ -43,14 +49,43 @@ def redirect_record(*, old_path, new_path):
         )
 
 
+def readable(model, *, now=None):
+    """The rows of ``model`` whose page a reader can open now."""
+    if model is Article:
+        return Article.objects.published(now=now)
+    rows = model.objects.public(now=now)
+    if model in (Product, Campaign):
+        # Their pages answer 404 while the brand is not public.
+        rows = rows.filter(public_q("brand__", now=now))
+    return rows
+
+
+def _is_readable(instance):
+    return readable(type(instance)).filter(pk=instance.pk).exists()
+
+
 def _remember_slug(sender, instance, **kwargs):
     instance._slug_as_loaded = instance.__dict__.get("slug")
+
+
+def _slug_is_changing(instance):
+    old_slug = getattr(instance, "_slug_as_loaded", None)
+    return bool(instance.pk and old_slug and old_slug != instance.slug)
+
+
+def _note_old_address_readable(sender, instance, raw, **kwargs):
+    # Before the row is written: could readers open the page at its old address?
+    if not raw and _slug_is_changing(instance):
+        instance._old_address_readable = _is_readable(instance)
 
 
 def _redirect_old_slug(sender, instance, created, raw, **kwargs):
     old_slug = getattr(instance, "_slug_as_loaded", None)
     instance._slug_as_loaded = instance.slug
+    was_readable = instance.__dict__.pop("_old_address_readable", False)
     if raw or created or not old_slug or old_slug == instance.slug:
+        return
+    if not (was_readable and _is_readable(instance)):
         return
     new_path = instance.get_absolute_url()
     current_slug = instance.slug
@@ -64,6 +99,9 @@ def _redirect_old_slug(sender, instance, created, raw, **kwargs):
 
 for _model in REDIRECTED_MODELS:
     post_init.connect(_remember_slug, sender=_model, dispatch_uid=f"slug-memory-{_model.__name__}")
+    pre_save.connect(
+        _note_old_address_readable, sender=_model, dispatch_uid=f"slug-readable-{_model.__name__}"
+    )
     post_save.connect(
         _redirect_old_slug, sender=_model, dispatch_uid=f"slug-redirect-{_model.__name__}"
     )
