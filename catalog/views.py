@@ -15,6 +15,7 @@ from django.utils import timezone
 from . import jsonld
 from .models import Brand, Product, public_q
 from .seo import home_crumb, page_graph, page_meta
+from .templatetags.catalog_tags import http_url
 from .timeline import sort_timeline, timeline_entry
 
 STORIES_LIMIT = 30
@@ -109,8 +110,8 @@ def brand_detail(request, slug):
     node = jsonld.organization(request, brand, description=brand.description)
     if brand.founded_year:
         node["foundingDate"] = str(brand.founded_year)
-    if brand.website:
-        node["sameAs"] = [brand.website]
+    if http_url(brand.website):
+        node["sameAs"] = [http_url(brand.website)]
     people_nodes = {}
     for a in [*ambassadorships, *affiliations]:
         people_nodes.setdefault(a.person.pk, jsonld.person(request, a.person))

@@ -7,6 +7,8 @@ handler, ``javascript:`` URL or inline style ever reaches a reader.
 
 import nh3
 
+from catalog.templatetags.catalog_tags import url_scheme
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -41,10 +43,42 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Attributes whose value a browser follows or fetches. nh3 checks the scheme of
+# ``href`` and ``src`` only; the filter below checks every one of these.
+URL_ATTRIBUTES = frozenset(
+    {
+        "action",
+        "background",
+        "cite",
+        "data",
+        "formaction",
+        "href",
+        "icon",
+        "longdesc",
+        "manifest",
+        "ping",
+        "poster",
+        "src",
+        "srcset",
+        "usemap",
+        "xlink:href",
+    }
+)
+
+
+def _url_attribute_filter(tag, attribute, value):
+    """Drop a URL-bearing attribute whose scheme is not allowed (``cite="javascript:..."``)."""
+    if attribute in URL_ATTRIBUTES and url_scheme(value) not in URL_SCHEMES | {""}:
+        return None
+    return value
+
+
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
+    attribute_filter=_url_attribute_filter,
+    url_schemes=set(URL_SCHEMES),
     link_rel="noopener noreferrer",
     strip_comments=True,
 )

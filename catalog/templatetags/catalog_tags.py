@@ -13,6 +13,13 @@ from catalog.renditions import image_set
 register = template.Library()
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+# How a browser reads a URL's scheme (WHATWG URL standard): leading and trailing C0
+# controls and spaces are dropped, tabs and newlines anywhere are ignored, and a
+# scheme is a letter then letters, digits, "+", "-" or "." before the first ":".
+_URL_TRIM = "".join(chr(code) for code in range(0x21))
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+WEB_SCHEMES = frozenset({"http", "https"})
 NEUTRAL_SWATCH = "#cccccc"
 # The escapes of Django's json_script: no "<", ">" or "&" reaches the HTML parser.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -84,6 +91,27 @@ def jsonld(data):
         '<script type="application/ld+json">{}</script>',
         mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped just above
     )
+
+
+def url_scheme(url):
+    """The scheme a browser would find in ``url``, lower-cased; "" for a relative URL.
+
+    ``" JaVa\tScript:..."`` is ``"javascript"``, as it is to the browser.
+    """
+    text = _URL_IGNORED.sub("", str(url or "").strip(_URL_TRIM))
+    match = _URL_SCHEME.match(text)
+    return match.group(1).lower() if match else ""
+
+
+@register.filter
+def http_url(value):
+    """``value`` if it is an absolute http(s) URL, else "": for stored URLs put in href/src.
+
+    A website loaded from a fixture or typed in the shell may hold ``javascript:``
+    or ``data:``; such a value gives no link at all.
+    """
+    text = str(value or "").strip()
+    return text if url_scheme(text) in WEB_SCHEMES else ""
 
 
 @register.filter
