@@ -17,21 +17,29 @@ must occur in the name or an alias.
 
 Queries are bounded: control characters are dropped, a query longer than
 ``MAX_QUERY_LENGTH`` characters gets an empty result with a message, and only
-the first ``MAX_TERMS`` words count. Matches are highlighted by escaping the
-text first and only then wrapping the matched words in ``<mark>``.
+the first ``MAX_TERMS`` words count.
+
+Highlighting marks whole words only (a search for "le" marks "Le City", never
+the "le" inside "Balenciaga" or "Nicole") and leaves the text around a match as
+it was: the body becomes text without inserting spaces where inline tags were
+("Ba<em>le</em>nciaga" stays one word), with its character references decoded
+once, and it is escaped before the ``<mark>`` elements go in. On PostgreSQL the
+headline and the snippet come from ``ts_headline`` (so that "bags" marks "bag",
+as the search found it) run over that same text.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import reduce
+from html import unescape
 from operator import and_, or_
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.utils.html import escape, strip_tags
+from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Replace
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
 from catalog.models import Product, public_q
 
@@ -48,6 +56,18 @@ SEARCH_CONFIG = "english"
 # Private-use characters mark matches in PostgreSQL's headline until the text is escaped.
 _START, _STOP = "\ue000", "\ue001"
 _ADJACENT_MARKS = re.compile(r"</mark>(\s+)<mark>")
+# Tags of the (sanitised) body; attribute values are double-quoted and may hold ">".
+# Block-level tags separate words, so they become a space; inline ones (<em>, <a>)
+# join what is on either side. The same patterns run in Python and in PostgreSQL.
+_ANY_TAG = r'<(?:[^>"]|"[^"]*")*>'
+_BLOCK_TAG = (
+    r"<\s*/?\s*(?:p|br|hr|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|figure|figcaption|pre|div"
+    r'|section|article|aside|header|footer|table|thead|tbody|tr|td|th|caption)(?:[\s/](?:[^>"]|"[^"]*")*)?>'
+)
+_ANY_TAG_RE = re.compile(_ANY_TAG)
+_BLOCK_TAG_RE = re.compile(_BLOCK_TAG, re.IGNORECASE)
+# Runs of HTML whitespace (not U+00A0, the no-break space, which is text).
+_SPACES = re.compile(r"[ \t\n\r\f]+")
 
 
 def article_search_vector():
@@ -102,15 +122,30 @@ def terms_of(query):
     return seen[:MAX_TERMS]
 
 
+def html_to_text(html):
+    """The text of an HTML fragment: no tags, references decoded, words kept whole."""
+    text = _BLOCK_TAG_RE.sub(" ", html or "")
+    return unescape(_ANY_TAG_RE.sub("", text))
+
+
+def _collapse(text):
+    return _SPACES.sub(" ", text).strip()
+
+
+def _term_pattern(terms):
+    """A pattern matching any of ``terms`` as a whole word (the longest first), any case."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 def highlight(text, terms):
-    """``text`` escaped, with every occurrence of a term wrapped in ``<mark>``."""
+    """``text`` escaped, with every whole-word occurrence of a term wrapped in ``<mark>``."""
     text = text or ""
     if not terms:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
     pieces = []
     position = 0
-    for match in pattern.finditer(text):
+    for match in _term_pattern(terms).finditer(text):
         pieces.append(escape(text[position : match.start()]))
         pieces.append(f"<mark>{escape(match.group())}</mark>")
         position = match.end()
@@ -123,28 +158,66 @@ def _join_marks(html):
     return _ADJACENT_MARKS.sub(r"\1", html)
 
 
-def _snippet_around(text, terms, words=SNIPPET_WORDS):
-    """About ``words`` words of ``text`` around the first term found in it."""
-    plain = " ".join(strip_tags(text or "").split())
-    lowered = plain.casefold()
-    found = [lowered.find(t.casefold()) for t in terms]
-    found = [i for i in found if i >= 0]
-    if not found:
-        return Truncator(plain).words(words)
-    start_words = plain[: min(found)].split()
-    lead = start_words[-8:]
-    rest = plain[min(found) :].split()
+def _snippet_around(html, terms, words=SNIPPET_WORDS):
+    """About ``words`` words of the text of ``html`` around the first whole-word match.
+
+    The text is cut only between words (at spaces), so the words around the
+    match are exactly those of the body.
+    """
+    plain = _collapse(html_to_text(html))
+    match = _term_pattern(terms).search(plain) if terms else None
+    if match is None:
+        tokens = plain.split(" ") if plain else []
+        return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
+    cut = plain.rfind(" ", 0, match.start()) + 1  # the start of the word holding the match
+    before = plain[:cut].split(" ")[:-1] if cut else []
+    lead = before[-8:]
+    rest = plain[cut:].split(" ")
     snippet = " ".join(lead + rest[: words - len(lead)])
-    prefix = "… " if len(start_words) > len(lead) else ""
+    prefix = "… " if len(before) > len(lead) else ""
     suffix = " …" if len(rest) > words - len(lead) else ""
     return f"{prefix}{snippet}{suffix}"
 
 
 def _mark_headline(text):
-    """A PostgreSQL headline (sentinels around matches) as safe HTML."""
-    plain = " ".join(strip_tags(text or "").split())
+    """A PostgreSQL headline of escaped text (sentinels around matches) as safe HTML."""
+    plain = _collapse(unescape(text or ""))
     escaped = escape(plain).replace(_START, "<mark>").replace(_STOP, "</mark>")
     return mark_safe(_join_marks(escaped))  # noqa: S308 - escaped before the marks went in
+
+
+def _without_sentinels(expression):
+    return Replace(Replace(expression, Value(_START), Value("")), Value(_STOP), Value(""))
+
+
+def _body_text_sql(field_name):
+    """SQL for the body as text that is still HTML-escaped, as ``ts_headline`` reads it.
+
+    Tags go (block-level ones leave a space, as in :func:`html_to_text`), the
+    character references stay: decoding them would let text such as ``&lt;b&gt;``
+    turn into a tag that ``ts_headline`` replaces with a space.
+    """
+
+    def regexp_replace(expression, pattern, replacement, flags):
+        return Func(
+            expression,
+            Value(pattern),
+            Value(replacement),
+            Value(flags),
+            function="REGEXP_REPLACE",
+            output_field=TextField(),
+        )
+
+    blocks = regexp_replace(F(field_name), _BLOCK_TAG, " ", "gi")
+    return _without_sentinels(regexp_replace(blocks, _ANY_TAG, "", "g"))
+
+
+def _escaped_text_sql(field_name):
+    """SQL for a plain-text column, HTML-escaped (``&``, ``<``, ``>``) for ``ts_headline``."""
+    escaped = F(field_name)
+    for char, reference in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        escaped = Replace(escaped, Value(char), Value(reference))
+    return _without_sentinels(escaped)
 
 
 def _all_terms_in(fields, terms):
@@ -185,8 +258,16 @@ def _articles_postgresql(query, terms):
         Article.objects.filter(pk__in=best)
         .annotate(
             rank=SearchRank(article_search_vector(), search_query),
+            marked_headline=SearchHeadline(
+                _escaped_text_sql("headline"),
+                search_query,
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                highlight_all=True,
+            ),
             snippet=SearchHeadline(
-                "body",
+                _body_text_sql("body"),
                 search_query,
                 config=SEARCH_CONFIG,
                 start_sel=_START,
@@ -201,7 +282,11 @@ def _articles_postgresql(query, terms):
         .order_by(*order)
     )
     return [
-        Hit(a, highlight(a.headline, terms), _mark_headline(a.snippet) or highlight(a.dek, terms))
+        Hit(
+            a,
+            _mark_headline(a.marked_headline),
+            _mark_headline(a.snippet) or highlight(a.dek, terms),
+        )
         for a in rows
     ]
 
