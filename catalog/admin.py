@@ -33,30 +33,55 @@ def thumbnail(image, alt=""):
 
 
 class EmbargoListFilter(admin.SimpleListFilter):
-    title = "embargo"
+    title = "readers"
     parameter_name = "embargo"
 
     def lookups(self, request, model_admin):
-        return [("held", "Held back now"), ("public", "Public")]
+        choices = [("public", "Public"), ("held", "Under embargo")]
+        if hasattr(model_admin.model, "published_by_hand"):
+            choices.append(("unpublished", "Not published yet"))
+        return choices
 
     def queryset(self, request, queryset):
         if self.value() == "held":
             return queryset.embargoed()
         if self.value() == "public":
             return queryset.public()
+        if self.value() == "unpublished" and hasattr(queryset, "unpublished"):
+            return queryset.unpublished()
         return queryset
+
+
+PUBLICATION_FIELDSET = (
+    "Publication",
+    {
+        "fields": ["published_by_hand", "linked_since", "embargoed_until"],
+        "description": "Readers see this once a published story links to it, or once an "
+        "editor publishes it without a story, and never while it is under embargo.",
+    },
+)
+
+
+@admin.display(description="Readers")
+def readers_see(obj):
+    """Whether readers can open its page now, and if not, why."""
+    if obj.is_embargoed:
+        return "Under embargo"
+    if not obj.is_published:
+        return "Not published yet"
+    return "Public"
 
 
 @admin.register(Brand)
 class BrandAdmin(SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
-    list_display = ["name", "founded_year", "website", "embargoed_until"]
+    list_display = ["name", "founded_year", "website", readers_see]
     list_filter = [EmbargoListFilter]
     search_fields = ["name", "aliases"]
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = [
         (None, {"fields": ["name", "slug", "aliases", "founded_year", "website", "description"]}),
         ("Logo", {"fields": ["logo", "logo_alt"]}),
-        ("Embargo", {"fields": ["embargoed_until"]}),
+        PUBLICATION_FIELDSET,
     ]
 
 
@@ -79,7 +104,7 @@ class ProductImageInline(SafeImageUploadsMixin, TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(UploadStorageErrorsMixin, VersionedAdmin, ModelAdmin):  # images inline
-    list_display = ["name", "brand", "category", "variant_of", "year_introduced", "embargoed_until"]
+    list_display = ["name", "brand", "category", "variant_of", "year_introduced", readers_see]
     list_filter = ["category", EmbargoListFilter, "brand"]
     list_select_related = ["brand", "variant_of"]
     search_fields = ["name", "aliases", "brand__name"]
@@ -100,7 +125,7 @@ class ProductAdmin(UploadStorageErrorsMixin, VersionedAdmin, ModelAdmin):  # ima
                 ]
             },
         ),
-        ("Embargo", {"fields": ["embargoed_until"]}),
+        PUBLICATION_FIELDSET,
     ]
 
 

@@ -38,18 +38,48 @@ class PublicQuerySet(models.QuerySet):
         return self.filter(embargoed_until__gt=now)
 
 
-def public_q(prefix="", *, now=None):
-    """``Q`` for "the row at ``prefix`` is not under embargo": ``public_q("brand__")``.
+class PublishableQuerySet(PublicQuerySet):
+    """Rows of a kind that has a page: public once published and not under embargo."""
 
-    For related rows in filters, where ``.public()`` cannot reach.
+    def public(self, *, now=None):
+        return self.filter(public_q(now=now))
+
+    def unpublished(self, *, now=None):
+        """Not under embargo, but nothing has published it yet."""
+        return self.exclude(publication_q(now=now))
+
+
+def publication_q(prefix="", *, now=None):
+    """``Q`` for "the row at ``prefix`` has been published", embargo aside.
+
+    Published means an editor published it by hand, or a story linking it is
+    live (``linked_since``, the moment the first such story went or goes live,
+    is kept up to date by whoever publishes the stories).
     """
     now = now or timezone.now()
-    return Q(**{f"{prefix}embargoed_until__isnull": True}) | Q(
+    return Q(**{f"{prefix}published_by_hand": True}) | Q(**{f"{prefix}linked_since__lte": now})
+
+
+def public_q(prefix="", *, now=None):
+    """``Q`` for "readers may see the row at ``prefix``": ``public_q("brand__")``.
+
+    For related rows in filters, where ``.public()`` cannot reach. The row must be
+    of a kind with :class:`PublishableMixin`. Through a nullable relation, no row
+    at all passes too (a quote by a brand has no speaking person to hide).
+    """
+    now = now or timezone.now()
+    not_embargoed = Q(**{f"{prefix}embargoed_until__isnull": True}) | Q(
         **{f"{prefix}embargoed_until__lte": now}
     )
+    visible = not_embargoed & publication_q(prefix, now=now)
+    if prefix:
+        return visible | Q(**{f"{prefix[:-2]}__isnull": True})
+    return visible
 
 
-class SlugManager(models.Manager.from_queryset(PublicQuerySet)):
+class SlugManager(models.Manager.from_queryset(PublishableQuerySet)):
+    """The manager of a publishable kind whose natural key is its slug."""
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -63,7 +93,8 @@ class EmbargoMixin(models.Model):
         blank=True,
         help_text=(
             "Hold this back from every public page, list, feed and search result until "
-            "this moment. Leave empty to show it as soon as something published links to it."
+            "this moment, even once it is published. Only editors can lift or shorten "
+            "an embargo."
         ),
     )
 
@@ -71,8 +102,51 @@ class EmbargoMixin(models.Model):
         abstract = True
 
     @property
+    def is_embargoed(self):
+        return self.embargoed_until is not None and self.embargoed_until > timezone.now()
+
+    @property
     def is_public(self):
-        return self.embargoed_until is None or self.embargoed_until <= timezone.now()
+        return not self.is_embargoed
+
+
+class PublishableMixin(EmbargoMixin):
+    """Something with a page of its own that readers reach through the stories.
+
+    It is public when it is not under embargo and either a published story links
+    it or an editor published it by hand. A bag added for a draft therefore stays
+    unseen until its story is out, and appears by itself when the story goes live.
+    """
+
+    published_by_hand = models.BooleanField(
+        "published without a story",
+        default=False,
+        help_text=(
+            "Show it to readers even before a published story links to it. Otherwise "
+            "it appears when the first story that links to it goes live. Only editors "
+            "can change this."
+        ),
+    )
+    linked_since = models.DateTimeField(
+        "linked by a live story since",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the first published story that links to it went (or goes) live.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self):
+        return self.published_by_hand or (
+            self.linked_since is not None and self.linked_since <= timezone.now()
+        )
+
+    @property
+    def is_public(self):
+        return self.is_published and not self.is_embargoed
 
 
 class NamedMixin(models.Model):
@@ -88,8 +162,10 @@ class NamedMixin(models.Model):
         blank=True,
         help_text="Other spellings that refer to this, one per line (e.g. a full name).",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Defaults rather than auto_now: a raw fixture load calls no save() hooks, and a
+    # hand-written fixture should not have to carry timestamps.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         abstract = True
@@ -103,6 +179,10 @@ class NamedMixin(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:200]
+        self.updated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
         super().save(*args, **kwargs)
 
     @property
@@ -115,7 +195,7 @@ class NamedMixin(models.Model):
         return [self.name, *[a for a in self.alias_list if a != self.name]]
 
 
-class Brand(NamedMixin, EmbargoMixin):
+class Brand(NamedMixin, PublishableMixin):
     founded_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=YEAR_VALIDATORS
     )
@@ -137,7 +217,7 @@ class Brand(NamedMixin, EmbargoMixin):
             raise ValidationError({"logo_alt": "Describe the logo for readers who cannot see it."})
 
 
-class Product(NamedMixin, EmbargoMixin):
+class Product(NamedMixin, PublishableMixin):
     class Category(models.TextChoices):
         HANDBAG = "handbag", "Handbag"
         TOTE = "tote", "Tote"

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import ModelForm
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,11 +18,22 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from catalog.admin import EmbargoListFilter, SafeImageUploadsMixin, thumbnail
+from catalog.admin import (
+    PUBLICATION_FIELDSET,
+    EmbargoListFilter,
+    SafeImageUploadsMixin,
+    readers_see,
+    thumbnail,
+)
 from catalog.revisions import VersionedAdmin
 
 from . import forms, services
-from .assistants import EmbargoGuardMixin, MentionSuggestionsMixin, PublishGuardMixin
+from .assistants import (
+    EmbargoGuardMixin,
+    MentionSuggestionsMixin,
+    PublicationRightsMixin,
+    PublishGuardMixin,
+)
 from .models import (
     Affiliation,
     Ambassadorship,
@@ -103,7 +115,7 @@ class AffiliationInline(TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(EmbargoGuardMixin, SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
-    list_display = ["name", "role_list", "embargoed_until", "portrait_preview"]
+    list_display = ["name", "role_list", readers_see, "portrait_preview"]
     list_filter = ["roles", EmbargoListFilter]
     search_fields = ["name", "aliases"]
     prepopulated_fields = {"slug": ("name",)}
@@ -112,7 +124,7 @@ class PersonAdmin(EmbargoGuardMixin, SafeImageUploadsMixin, VersionedAdmin, Mode
     fieldsets = [
         (None, {"fields": ["name", "slug", "aliases", "roles", "bio"]}),
         ("Portrait", {"fields": ["portrait", "portrait_alt", "portrait_credit"]}),
-        ("Embargo", {"fields": ["embargoed_until"]}),
+        PUBLICATION_FIELDSET,
     ]
 
     def get_queryset(self, request):
@@ -128,7 +140,7 @@ class PersonAdmin(EmbargoGuardMixin, SafeImageUploadsMixin, VersionedAdmin, Mode
 
 
 @admin.register(Ambassadorship)
-class AmbassadorshipAdmin(ModelAdmin):
+class AmbassadorshipAdmin(PublicationRightsMixin, ModelAdmin):
     list_display = ["person", "brand", "since_year", "until_year", "embargoed_until"]
     list_filter = ["brand", EmbargoListFilter]
     list_select_related = ["person", "brand"]
@@ -156,7 +168,7 @@ class CampaignSeriesAdmin(ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(EmbargoGuardMixin, VersionedAdmin, ModelAdmin):
-    list_display = ["name", "brand", "series", "date_display", "embargoed_until"]
+    list_display = ["name", "brand", "series", "date_display", readers_see]
     list_filter = ["brand", "series", EmbargoListFilter]
     list_select_related = ["brand", "series"]
     search_fields = ["name", "aliases", "brand__name"]
@@ -166,7 +178,7 @@ class CampaignAdmin(EmbargoGuardMixin, VersionedAdmin, ModelAdmin):
         (None, {"fields": ["name", "slug", "aliases", "brand", "series", "season"]}),
         ("When", {"fields": ["date", "date_precision"]}),
         ("Who and what", {"fields": ["photographer", "people", "products", "description"]}),
-        ("Embargo", {"fields": ["embargoed_until"]}),
+        PUBLICATION_FIELDSET,
     ]
 
     @admin.display(description="Launched", ordering="date")
@@ -176,8 +188,8 @@ class CampaignAdmin(EmbargoGuardMixin, VersionedAdmin, ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(EmbargoGuardMixin, ModelAdmin):
-    list_display = ["name", "kind", "brand", "location", "date"]
-    list_filter = ["kind", "brand"]
+    list_display = ["name", "kind", "brand", "location", "date", readers_see]
+    list_filter = ["kind", "brand", EmbargoListFilter]
     list_select_related = ["brand"]
     search_fields = ["name", "aliases", "location"]
     prepopulated_fields = {"slug": ("name",)}
@@ -193,6 +205,20 @@ class QuoteWordingInline(TabularInline):
     verbose_name_plural = "quotes reported in this article"
 
 
+class _WordingRightsForm(ModelForm):
+    """A writer's wording may not land in, or leave, a live or scheduled story."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed() and cleaned.get("article") is not None:
+            probe = QuoteWording(pk=self.instance.pk, article=cleaned["article"])
+            try:
+                services.quote_wording_check(wording=probe, user=self._user)
+            except PermissionDenied as refused:
+                self.add_error("article", str(refused))
+        return cleaned
+
+
 class QuoteWordingByQuoteInline(TabularInline):
     model = QuoteWording
     extra = 0
@@ -200,6 +226,10 @@ class QuoteWordingByQuoteInline(TabularInline):
     autocomplete_fields = ["article"]
     verbose_name = "wording in an article"
     verbose_name_plural = "wordings in articles"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("WordingForm", (_WordingRightsForm,), {"_user": request.user})
+        return super().get_formset(request, obj, **kwargs)
 
 
 @admin.register(Quote)
@@ -210,6 +240,28 @@ class QuoteAdmin(ModelAdmin):
     search_fields = ["text", "slug", "speaker_person__name", "speaker_brand__name"]
     autocomplete_fields = ["speaker_person", "speaker_brand", "campaign"]
     inlines = [QuoteWordingByQuoteInline]
+
+    def has_change_permission(self, request, obj=None):
+        """A quote that a live or scheduled story reports is read-only to writers."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:
+            services.quote_check_edit(quote=obj, user=request.user)
+        except PermissionDenied:
+            return False
+        return True
+
+    def save_model(self, request, obj, form, change):
+        services.quote_check_edit(quote=obj, user=request.user)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for wording_form in formset.forms:
+            if wording_form.has_changed() and wording_form.instance.article_id is not None:
+                services.quote_wording_check(wording=wording_form.instance, user=request.user)
+        super().save_formset(request, form, formset, change)
     fieldsets = [
         (None, {"fields": ["slug", "speaker_person", "speaker_brand", "text"]}),
         (

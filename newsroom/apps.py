@@ -7,6 +7,7 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import cache, redirects, signals, tags  # noqa: F401
+        from . import cache, publication, redirects, signals, tags  # noqa: F401
 
         cache.connect_signals()
+        publication.connect_signals()

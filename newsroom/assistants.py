@@ -20,6 +20,7 @@ get their guard from :func:`guard_catalog_admins`, which this module runs when
 the newsroom admin imports it (re-registering them with the guard added).
 """
 
+import copy
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +44,7 @@ from django.views.decorators.http import require_POST
 import catalog.admin  # noqa: F401 - registers the brand and product admins guarded below
 from catalog.models import Brand, Product, split_aliases
 
-from . import uploads
+from . import services, uploads
 from .links import unreachable_links
 from .mentions import Matcher, html_to_text
 from .models import Article, Campaign, Event, Person
@@ -758,7 +759,88 @@ class PublishGuardMixin(ConfirmationMixin):
 # The entity side -----------------------------------------------------------------------
 
 
-class EmbargoGuardMixin(ConfirmationMixin):
+class _PublicationRightsForm:
+    """Turns an edit only an editor may make into an error on its field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned is not None:
+            try:
+                services.entity_check_publication(
+                    entity=self.instance_for_check(cleaned), user=self._publication_user
+                )
+            except services.PublicationRefused as refused:
+                field = refused.field if refused.field in self.fields else None
+                self.add_error(field, refused.message)
+        return cleaned
+
+    def instance_for_check(self, cleaned):
+        """The row as this form would save it, for the fields the rule reads."""
+        probe = copy.copy(self.instance)
+        for name in ("embargoed_until", "published_by_hand"):
+            if name in cleaned:
+                setattr(probe, name, cleaned[name])
+        return probe
+
+
+class PublicationRightsMixin:
+    """Only editors lift or shorten embargoes, or publish without a story.
+
+    On the form and its inlines the refusal is an error on the field; whatever
+    is posted, ``save_model`` and ``save_formset`` ask the service again.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if any(f.name == "linked_since" for f in self.model._meta.fields):
+            readonly.append("linked_since")
+            if not services.user_can_publish(request.user):
+                readonly.append("published_by_hand")
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(
+            form.__name__, (_PublicationRightsForm, form), {"_publication_user": request.user}
+        )
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if _has_embargo(inline.model):
+                formset.form = type(
+                    formset.form.__name__,
+                    (_PublicationRightsForm, formset.form),
+                    {"_publication_user": request.user},
+                )
+            yield formset, inline
+
+    def save_model(self, request, obj, form, change):
+        services.entity_check_publication(entity=obj, user=request.user)
+        super().save_model(request, obj, form, change)
+
+    def fields_kept_on_restore(self, obj):
+        """Restoring a revision brings back content; what readers see stays as it is."""
+        kept = super().fields_kept_on_restore(obj)
+        for name in ("embargoed_until", "published_by_hand"):
+            if hasattr(obj, name):
+                kept[name] = getattr(obj, name)
+        return kept
+
+    def save_formset(self, request, form, formset, change):
+        if _has_embargo(formset.model):
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                    services.entity_check_publication(
+                        entity=inline_form.instance, user=request.user
+                    )
+        super().save_formset(request, form, formset, change)
+
+
+def _has_embargo(model):
+    return any(f.name == "embargoed_until" for f in model._meta.fields)
+
+
+class EmbargoGuardMixin(PublicationRightsMixin, ConfirmationMixin):
     """Asks before an embargo hides a person, brand, product, campaign or event stories link to."""
 
     def save_form(self, request, form, change):

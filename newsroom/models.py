@@ -18,6 +18,7 @@ from catalog.models import (
     NamedMixin,
     Product,
     PublicQuerySet,
+    PublishableMixin,
     SlugManager,
 )
 
@@ -86,7 +87,7 @@ class Role(models.Model):
         super().save(*args, **kwargs)
 
 
-class Person(NamedMixin, EmbargoMixin):
+class Person(NamedMixin, PublishableMixin):
     bio = models.TextField(blank=True, help_text="Plain text; shown on the person's page.")
     roles = models.ManyToManyField(Role, blank=True, related_name="people")
     portrait = models.ImageField(upload_to="people/", blank=True)
@@ -251,7 +252,7 @@ class CampaignSeries(models.Model):
         super().save(*args, **kwargs)
 
 
-class Campaign(NamedMixin, EmbargoMixin, PartialDateMixin):
+class Campaign(NamedMixin, PublishableMixin, PartialDateMixin):
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="campaigns")
     series = models.ForeignKey(
         CampaignSeries,
@@ -285,7 +286,7 @@ class Campaign(NamedMixin, EmbargoMixin, PartialDateMixin):
         return reverse("newsroom:campaign-detail", kwargs={"slug": self.slug})
 
 
-class Event(NamedMixin, EmbargoMixin, PartialDateMixin):
+class Event(NamedMixin, PublishableMixin, PartialDateMixin):
     """A show, gala or presentation where people were seen or products first shown."""
 
     class Kind(models.TextChoices):
@@ -433,8 +434,9 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Defaults rather than auto_now: a raw fixture load calls no save() hooks.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Bumped on every save; guards against lost updates."
     )
@@ -468,6 +470,10 @@ class Article(models.Model):
         if not self.slug:
             self.slug = slugify(self.headline)[:250]
         self.body = clean_html(self.body)
+        self.updated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
         super().save(*args, **kwargs)
 
     @property
@@ -636,7 +642,7 @@ class ReviewLink(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)

@@ -296,3 +296,79 @@ def review_link_approve(*, link, name, note=""):
         note=f"{detail}: {note}" if note else detail,
     )
     return link
+
+
+# --- What readers see of people, brands, bags, campaigns and events --------------
+
+
+class PublicationRefused(PermissionDenied):
+    """A change to what readers see that only an editor may make."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _hidden_until(embargoed_until, now):
+    return embargoed_until if embargoed_until is not None and embargoed_until > now else None
+
+
+def entity_check_publication(*, entity, user, now=None):
+    """Refuse a change that only an editor may make to what readers see of ``entity``.
+
+    Lifting or shortening an embargo, and publishing something (or withdrawing it)
+    without a story, are editorial decisions like publishing an article. Holding
+    something back for longer is anyone's to do. ``entity`` is the row about to be
+    saved; what is stored is read from the database. Raises
+    :class:`PublicationRefused`.
+    """
+    if user_can_publish(user):
+        return
+    now = now or timezone.now()
+    fields = ["embargoed_until"]
+    has_publication = hasattr(entity, "published_by_hand")
+    if has_publication:
+        fields.append("published_by_hand")
+    stored = None
+    if entity.pk is not None:
+        stored = type(entity)._default_manager.filter(pk=entity.pk).values(*fields).first()
+    stored = stored or {"embargoed_until": None, "published_by_hand": False}
+    if has_publication and entity.published_by_hand != stored["published_by_hand"]:
+        raise PublicationRefused(
+            "published_by_hand", "Only editors can publish or withdraw this without a story."
+        )
+    held_until = _hidden_until(stored["embargoed_until"], now)
+    if held_until is not None and (
+        entity.embargoed_until is None or entity.embargoed_until < held_until
+    ):
+        raise PublicationRefused(
+            "embargoed_until", "Only editors can lift or shorten an embargo."
+        )
+
+
+def quote_check_edit(*, quote, user):
+    """Writers may not change a quote that a live or scheduled story reports.
+
+    The article form makes such a story read-only to them; its quotes are part of
+    it, so the same holds on the quote's own form.
+    """
+    if user_can_publish(user) or quote.pk is None:
+        return
+    if quote.wordings.filter(article__status=Article.Status.PUBLISHED).exists():
+        raise PermissionDenied(
+            "A published or scheduled story reports this quote; only editors can change it."
+        )
+
+
+def quote_wording_check(*, wording, user):
+    """Writers may not add, change or move a wording in a live or scheduled story."""
+    if user_can_publish(user):
+        return
+    articles = [wording.article_id]
+    if wording.pk is not None:
+        articles += type(wording).objects.filter(pk=wording.pk).values_list("article_id", flat=True)
+    if Article.objects.filter(pk__in=articles, status=Article.Status.PUBLISHED).exists():
+        raise PermissionDenied(
+            "That story is published or scheduled; only editors can change the quotes it reports."
+        )

@@ -23,8 +23,14 @@ def tomorrow():
     return timezone.now() + timedelta(days=1)
 
 
+# Brands, products, people and campaigns are published by hand unless told otherwise,
+# so that a test can open their pages; tests of the publication rule pass
+# ``published_by_hand=False`` and link them from stories.
+
+
 def make_brand(**kwargs):
     n = _n()
+    kwargs.setdefault("published_by_hand", True)
     kwargs.setdefault("name", f"Maison {n}")
     return Brand.objects.create(**kwargs)
 
@@ -32,6 +38,7 @@ def make_brand(**kwargs):
 def make_product(**kwargs):
     n = _n()
     kwargs.setdefault("name", f"Bag {n}")
+    kwargs.setdefault("published_by_hand", True)
     if "brand" not in kwargs:
         kwargs["brand"] = make_brand()
     kwargs.setdefault("category", Product.Category.HANDBAG)
@@ -47,11 +54,13 @@ def make_colorway(**kwargs):
 
 def make_person(**kwargs):
     kwargs.setdefault("name", f"Person {_n()}")
+    kwargs.setdefault("published_by_hand", True)
     return Person.objects.create(**kwargs)
 
 
 def make_campaign(**kwargs):
     kwargs.setdefault("name", f"Campaign {_n()}")
+    kwargs.setdefault("published_by_hand", True)
     if "brand" not in kwargs:
         kwargs["brand"] = make_brand()
     return Campaign.objects.create(**kwargs)

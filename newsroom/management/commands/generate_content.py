@@ -27,6 +27,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from catalog.models import Brand, Colorway, Product
+from newsroom import publication
 from newsroom.cache import content_changed
 from newsroom.models import (
     Ambassadorship,
@@ -206,6 +207,8 @@ class Command(BaseCommand):
             campaign_ids=campaign_ids,
             tag_ids=tag_ids,
         )
+        # Bulk inserts send no signals: work out once what the new stories publish.
+        publication.refresh_all()
         content_changed()
         self._analyze()
 
