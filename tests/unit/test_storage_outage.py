@@ -6,6 +6,7 @@ import logging
 import socket
 import threading
 import time
+from dataclasses import dataclass
 
 import boto3
 import pytest
@@ -40,6 +41,12 @@ def moto_endpoint():
     server.stop()
 
 
+@dataclass
+class HungEndpoint:
+    url: str
+    accepted: list
+
+
 @pytest.fixture
 def hung_endpoint():
     """A server on 127.0.0.1 that accepts connections and never answers."""
@@ -60,7 +67,7 @@ def hung_endpoint():
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     host, port = listener.getsockname()
-    yield f"http://{host}:{port}"
+    yield HungEndpoint(f"http://{host}:{port}", accepted)
     stop.set()
     thread.join()
     for connection in accepted:
@@ -134,7 +141,7 @@ def test_a_refused_endpoint_leaves_the_page_up_without_srcset(
 def test_a_hung_endpoint_leaves_the_page_up_quickly(
     client, settings, monkeypatch, public_product, hung_endpoint
 ):
-    _use_bucket(settings, monkeypatch, hung_endpoint)
+    _use_bucket(settings, monkeypatch, hung_endpoint.url)
 
     response, elapsed = _page(client, public_product)
 
@@ -142,10 +149,13 @@ def test_a_hung_endpoint_leaves_the_page_up_quickly(
     assert "srcset" not in response.content.decode()
     assert elapsed < 10
     assert "no-cache" in response["Cache-Control"], "the degraded page is not cached"
-    # During the back-off the next views do not wait on the storage at all.
+    assert hung_endpoint.accepted, "the storage was asked"
+    # During the back-off the next views do not call the storage at all.
+    asked = len(hung_endpoint.accepted)
     response, elapsed = _page(client, public_product)
     assert response.status_code == 200
-    assert elapsed < 1
+    assert elapsed < 10
+    assert len(hung_endpoint.accepted) == asked
 
 
 def test_storage_is_left_alone_during_the_back_off_then_tried_again(
