@@ -21,6 +21,7 @@ the newsroom admin imports it (re-registering them with the guard added).
 """
 
 import copy
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -295,7 +296,8 @@ class MentionSuggestionsMixin:
         wanted = {}
         for value in values:
             field_name, _, pk = value.partition(":")
-            if field_name in MENTIONABLE_FIELDS and pk.isdigit():
+            # ASCII digits only, and no longer than a 64-bit id ("²".isdigit() is true).
+            if field_name in MENTIONABLE_FIELDS and re.fullmatch(r"[0-9]{1,18}", pk):
                 wanted.setdefault(field_name, set()).add(int(pk))
         return wanted
 

@@ -45,8 +45,14 @@ def article_data(article=None, **overrides):
     return data
 
 
+def _publication(obj):
+    """The "published without a story" checkbox as the form shows it (absent when off)."""
+    return {"published_by_hand": "on"} if getattr(obj, "published_by_hand", False) else {}
+
+
 def person_data(person, **overrides):
     data = {
+        **_publication(person),
         "name": person.name,
         "slug": person.slug,
         "aliases": person.aliases,
@@ -63,6 +69,7 @@ def person_data(person, **overrides):
 
 def brand_data(brand, **overrides):
     data = {
+        **_publication(brand),
         "name": brand.name,
         "slug": brand.slug,
         "aliases": brand.aliases,
@@ -79,6 +86,7 @@ def brand_data(brand, **overrides):
 
 def product_data(product, **overrides):
     data = {
+        **_publication(product),
         "name": product.name,
         "slug": product.slug,
         "aliases": product.aliases,
@@ -100,6 +108,7 @@ def product_data(product, **overrides):
 
 def campaign_data(campaign, **overrides):
     data = {
+        **_publication(campaign),
         "name": campaign.name,
         "slug": campaign.slug,
         "aliases": campaign.aliases,

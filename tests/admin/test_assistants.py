@@ -205,7 +205,9 @@ def test_link_all_and_unlink(editor_client, draft, cast):
 
 
 def test_linking_ignores_unknown_fields_and_rows(editor_client, draft, cast):
-    response = editor_client.post(links_url(draft), {"link": ["tags:1", "people:999999", "x"]})
+    response = editor_client.post(
+        links_url(draft), {"link": ["tags:1", "people:999999", "x", "people:²", "people:1" + "0" * 40]}
+    )
     assert response.status_code == 302
     assert not draft.people.exists()
 
