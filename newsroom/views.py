@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     CharField,
     DateField,
-    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -210,7 +211,7 @@ _ENTITY_COLUMNS = (
     "e_brand_id",
     "e_brand_name",
     "e_brand_slug",
-    "e_brand_embargo",
+    "e_brand_public",
     "e_date",
     "e_precision",
 )
@@ -255,7 +256,11 @@ def _entity_rows(kind, model, article, now):
             e_brand_id=F("brand_id") if has_brand else _null(BigIntegerField()),
             e_brand_name=F("brand__name") if has_brand else _null(CharField()),
             e_brand_slug=F("brand__slug") if has_brand else _null(CharField()),
-            e_brand_embargo=F("brand__embargoed_until") if has_brand else _null(DateTimeField()),
+            e_brand_public=(
+                ExpressionWrapper(public_q("brand__", now=now), output_field=BooleanField())
+                if has_brand
+                else _null(BooleanField())
+            ),
             e_date=F("date") if has_date else _null(DateField()),
             e_precision=F("date_precision") if has_date else _null(CharField()),
         )
@@ -286,11 +291,13 @@ def article_entities(article, *, now=None):
             pk=row.e_id, name=row.e_name, slug=row.e_slug, aliases=row.e_aliases
         )
         if row.e_brand_slug:
+            # A light instance: "published by hand" stands for whether readers may
+            # see the brand now, worked out by the query, so ``is_public`` answers it.
             obj.brand = Brand(
                 pk=row.e_brand_id,
                 name=row.e_brand_name,
                 slug=row.e_brand_slug,
-                embargoed_until=row.e_brand_embargo,
+                published_by_hand=bool(row.e_brand_public),
             )
         if row.e_kind in ("campaign", "event"):
             obj.date = row.e_date

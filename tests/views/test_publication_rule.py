@@ -250,3 +250,16 @@ def test_an_editor_can_publish_without_a_story_and_an_embargo_still_wins(db):
     person.embargoed_until = timezone.now() + timedelta(days=1)
     person.save()
     assert Client().get(person.get_absolute_url()).status_code == 404
+
+
+def test_a_bags_house_is_named_in_the_storys_structured_data(db):
+    house = make_brand(name="Maison Neuve", published_by_hand=False)
+    bag = make_product(name="Premier", brand=house, published_by_hand=False)
+    story = make_article(headline="A bag is born")
+    story.products.add(bag)
+    page = Client().get(story.get_absolute_url()).content.decode()
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert any(
+        '"name":"Premier"' in block and "/brands/maison-neuve/#organization" in block
+        for block in blocks
+    )
