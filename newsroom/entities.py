@@ -1,0 +1,189 @@
+"""The kinds of entity a story links, registered once: people, brands, bags, campaigns, events.
+
+Every place that needs "each kind" reads this registry: mention suggestions and
+the link guard, the article page's linked entities, hand-made link checks,
+slug redirects, the page cache's schedule, the sitemap, the directories and the
+API. A rule about a kind is stated here, once.
+
+Adding a kind (say, a photographers' agency) means its model (with
+``catalog.models.PublishableMixin`` and ``NamedMixin``), an Article
+many-to-many field that links it, its admin, its page template and view, and one
+``register(EntityKind(...))`` call at the bottom of this module.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from catalog.models import Brand, Product, public_q
+
+from .models import Campaign, Event, Person
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    key: str
+    """Singular, lower case: cache and surrogate keys (``person-3``), API and URL names."""
+
+    model: type
+    """The model; it has ``PublishableMixin`` (what makes a row public) and a slug."""
+
+    article_field: str
+    """The Article many-to-many field that links it: ``people``."""
+
+    plural: str
+    """The collection: ``/people/``, ``/api/v1/people/``, the sitemap section."""
+
+    url_name: str | None = None
+    """The reader page (``newsroom:person-detail``), or None while it has none."""
+
+    owner: str | None = None
+    """A relation whose row must be public too for this one's page to open (``brand``)."""
+
+    redirects: bool = True
+    """A changed slug leaves a 301 from the old address."""
+
+    sitemap_priority: float = 0.6
+
+    @property
+    def label(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def label_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    @property
+    def has_page(self):
+        return self.url_name is not None
+
+    def public(self, *, now=None):
+        """What readers may see of this kind: the one place the rule is applied per kind."""
+        rows = self.model._default_manager.public(now=now)
+        if self.owner:
+            rows = rows.filter(public_q(f"{self.owner}__", now=now))
+        return rows
+
+    def public_q(self, prefix="", *, now=None):
+        """``Q`` for "the row of this kind at ``prefix`` is public", owner included."""
+        condition = public_q(prefix, now=now)
+        if self.owner:
+            condition &= public_q(f"{prefix}{self.owner}__", now=now)
+        return condition
+
+    def url(self, slug):
+        if not self.has_page:
+            return None
+        try:
+            return reverse(self.url_name, kwargs={"slug": slug})
+        except NoReverseMatch:
+            return None
+
+    def cache_key(self, pk):
+        """The surrogate key of one row's page and of everything that shows it."""
+        return f"{self.key}-{pk}"
+
+    @property
+    def list_cache_key(self):
+        """The surrogate key of the collection (directory, sitemap section, API list)."""
+        return f"{self.plural}-list"
+
+
+_registry: dict[str, EntityKind] = {}
+
+
+def register(kind):
+    if kind.key in _registry and _registry[kind.key] != kind:
+        raise ValueError(f"An entity kind {kind.key!r} is already registered.")
+    _registry[kind.key] = kind
+    return kind
+
+
+def unregister(key):
+    _registry.pop(key, None)
+
+
+def kinds():
+    """Every registered kind, in registration order."""
+    return list(_registry.values())
+
+
+def with_pages():
+    return [kind for kind in _registry.values() if kind.has_page]
+
+
+def get(key):
+    """The kind registered as ``key`` (``"person"``); KeyError if none."""
+    return _registry[key]
+
+
+def by_plural(plural):
+    for kind in _registry.values():
+        if kind.plural == plural:
+            return kind
+    raise KeyError(plural)
+
+
+def for_model(model):
+    """The kind of ``model`` (a class or an instance), or None."""
+    model = model if isinstance(model, type) else type(model)
+    for kind in _registry.values():
+        if issubclass(model, kind.model):
+            return kind
+    return None
+
+
+def by_article_field(name):
+    for kind in _registry.values():
+        if kind.article_field == name:
+            return kind
+    raise KeyError(name)
+
+
+register(
+    EntityKind(
+        key="person",
+        model=Person,
+        article_field="people",
+        plural="people",
+        url_name="newsroom:person-detail",
+    )
+)
+register(
+    EntityKind(
+        key="brand",
+        model=Brand,
+        article_field="brands",
+        plural="brands",
+        url_name="catalog:brand-detail",
+    )
+)
+register(
+    EntityKind(
+        key="product",
+        model=Product,
+        article_field="products",
+        plural="products",
+        url_name="catalog:product-detail",
+        owner="brand",
+    )
+)
+register(
+    EntityKind(
+        key="campaign",
+        model=Campaign,
+        article_field="campaigns",
+        plural="campaigns",
+        url_name="newsroom:campaign-detail",
+        owner="brand",
+    )
+)
+register(
+    EntityKind(
+        key="event",
+        model=Event,
+        article_field="events",
+        plural="events",
+        redirects=False,
+    )
+)
