@@ -47,6 +47,7 @@ from .models import (
     QuoteWording,
     ReviewLink,
     Role,
+    SeriesAppearance,
     TaggedArticle,
 )
 from .tags import validate_tag_name
@@ -157,6 +158,18 @@ class AffiliationAdmin(ModelAdmin):
     autocomplete_fields = ["person", "brand"]
 
 
+class SeriesAppearanceInline(TabularInline):
+    model = SeriesAppearance
+    extra = 0
+    fields = ["person", "note"]
+    autocomplete_fields = ["person"]
+    verbose_name = "person known to appear in an unknown instalment"
+    verbose_name_plural = (
+        "people known to appear in the series (instalment unknown; "
+        "people of a known campaign belong on that campaign)"
+    )
+
+
 @admin.register(CampaignSeries)
 class CampaignSeriesAdmin(ModelAdmin):
     list_display = ["name", "brand", "photographer"]
@@ -164,6 +177,7 @@ class CampaignSeriesAdmin(ModelAdmin):
     search_fields = ["name", "brand__name"]
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["brand", "photographer"]
+    inlines = [SeriesAppearanceInline]
 
 
 @admin.register(Campaign)
@@ -175,7 +189,10 @@ class CampaignAdmin(EmbargoGuardMixin, VersionedAdmin, ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["brand", "series", "photographer", "people", "products"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "aliases", "brand", "series", "season"]}),
+        (
+            None,
+            {"fields": ["name", "slug", "aliases", "brand", "series", "series_position", "season"]},
+        ),
         ("When", {"fields": ["date", "date_precision"]}),
         ("Who and what", {"fields": ["photographer", "people", "products", "description"]}),
         PUBLICATION_FIELDSET,
@@ -238,7 +255,14 @@ class QuoteAdmin(ModelAdmin):
     list_filter = ["channel"]
     list_select_related = ["speaker_person", "speaker_brand"]
     search_fields = ["text", "slug", "speaker_person__name", "speaker_brand__name"]
-    autocomplete_fields = ["speaker_person", "speaker_brand", "campaign"]
+    autocomplete_fields = [
+        "speaker_person",
+        "speaker_brand",
+        "campaign",
+        "about_brands",
+        "about_products",
+        "about_events",
+    ]
     inlines = [QuoteWordingByQuoteInline]
 
     def has_change_permission(self, request, obj=None):
@@ -273,9 +297,12 @@ class QuoteAdmin(ModelAdmin):
                     "said_on",
                     "said_on_precision",
                     "context",
-                    "campaign",
                 ]
             },
+        ),
+        (
+            "What it is about",
+            {"fields": ["campaign", "about_brands", "about_products", "about_events"]},
         ),
     ]
 

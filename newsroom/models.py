@@ -246,10 +246,52 @@ class CampaignSeries(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def get_absolute_url(self):
+        return reverse("newsroom:series-detail", kwargs={"slug": self.slug})
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)
         super().save(*args, **kwargs)
+
+
+class SeriesAppearanceManager(models.Manager):
+    def get_by_natural_key(self, series_slug, person_slug):
+        return self.get(series__slug=series_slug, person__slug=person_slug)
+
+
+class SeriesAppearance(models.Model):
+    """Someone known to have appeared in a series when the instalment is not known.
+
+    Michelle Yeoh and Isabelle Huppert modelled for Balenciaga's Characters, but
+    the story does not say in which campaign: that fact is recorded here rather
+    than as a campaign nobody named. People in a known instalment are that
+    campaign's ``people`` instead.
+    """
+
+    series = models.ForeignKey(
+        "CampaignSeries", on_delete=models.CASCADE, related_name="appearances"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="series_appearances")
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What the source says, e.g. “modelled for it”."
+    )
+
+    objects = SeriesAppearanceManager()
+
+    class Meta:
+        ordering = ["series", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "person"], name="unique_series_appearance")
+        ]
+
+    def __str__(self):
+        return f"{self.person} in {self.series}"
+
+    def natural_key(self):
+        return (self.series.slug, self.person.slug)
+
+    natural_key.dependencies = ["newsroom.campaignseries", "newsroom.person"]
 
 
 class Campaign(NamedMixin, PublishableMixin, PartialDateMixin):
@@ -262,6 +304,12 @@ class Campaign(NamedMixin, PublishableMixin, PartialDateMixin):
         related_name="campaigns",
     )
     season = models.CharField(max_length=100, blank=True, help_text="e.g. Holiday 2022.")
+    series_position = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Where it comes in its series, relative to the others (1 before 2); "
+        "not an instalment number. Leave empty if unknown.",
+    )
     photographer = models.ForeignKey(
         Person,
         on_delete=models.SET_NULL,
@@ -308,6 +356,9 @@ class Event(NamedMixin, PublishableMixin, PartialDateMixin):
 
     class Meta:
         ordering = ["-date", "name"]
+
+    def get_absolute_url(self):
+        return reverse("newsroom:event-detail", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -526,7 +577,21 @@ class Quote(models.Model):
     )
     context = models.CharField(max_length=300, blank=True)
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes"
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text="The campaign it is about, or was said in.",
+    )
+    about_brands = models.ManyToManyField(
+        Brand, blank=True, related_name="quotes_about", help_text="Houses it is about."
+    )
+    about_products = models.ManyToManyField(
+        Product, blank=True, related_name="quotes_about", help_text="Bags and pieces it is about."
+    )
+    about_events = models.ManyToManyField(
+        Event, blank=True, related_name="quotes_about", help_text="Shows and events it is about."
     )
     articles = models.ManyToManyField(
         Article, through="QuoteWording", blank=True, related_name="quotes"

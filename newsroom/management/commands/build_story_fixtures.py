@@ -38,6 +38,7 @@ KEY_FIELDS = {
     "newsroom.affiliation": ["person", "brand", "role"],
     "newsroom.taggedarticle": ["content_object", "tag"],
     "newsroom.quotewording": ["quote", "article"],
+    "newsroom.seriesappearance": ["series", "person"],
 }
 
 # Rows that belong to a story once all of these references are in it.
@@ -48,6 +49,7 @@ ATTACHED = {
     "newsroom.affiliation": ["person", "brand"],
     "newsroom.taggedarticle": ["content_object"],
     "newsroom.quotewording": ["article"],
+    "newsroom.seriesappearance": ["series", "person"],
 }
 
 
