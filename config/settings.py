@@ -363,3 +363,51 @@ UNFOLD = {
 # Serve uploads from MEDIA_ROOT through Django (one host, local disk). Turn off
 # when a web server or object storage serves them.
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=not STORAGE_BUCKET)
+
+# --- Content API (/api/v1/, newsroom.api) -----------------------------------------
+# Django REST framework, read-only and anonymous: no authentication, so a staff
+# session sees exactly what everyone sees. Anonymous clients are rate limited per
+# address (the throttle's counters live in the shared cache); DJANGO_API_ANON_RATE
+# empty turns the limit off. CORS (django-cors-headers) lets the origins listed in
+# DJANGO_API_CORS_ORIGINS read the API from a browser; nothing else is CORS-enabled.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "corsheaders"]
+# Above ConditionalGet and the page cache: CORS headers fit each request's Origin,
+# including answers served from the page cache and 304s.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.http.ConditionalGetMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+API_ANON_RATE = env.str("DJANGO_API_ANON_RATE", default="300/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["rest_framework.throttling.AnonRateThrottle"] if API_ANON_RATE else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE or None},
+    # The client address: REMOTE_ADDR, or the one trusted proxy's X-Forwarded-For.
+    "NUM_PROXIES": 1 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else 0,
+    "EXCEPTION_HANDLER": "newsroom.api.http.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} content API",
+    "DESCRIPTION": "Read-only: published stories and the people, houses, bags, campaigns, "
+    "events and tags they link. Only what readers may see on the site.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+CORS_ALLOWED_ORIGINS = env.list("DJANGO_API_CORS_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]

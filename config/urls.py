@@ -39,6 +39,8 @@ urlpatterns = [
     ),
     # Share links for outside reviewers (signed, expiring, revocable).
     path("review/", include("newsroom.preview")),
+    # The read-only content API (OpenAPI schema at /api/v1/schema/).
+    path("api/v1/", include("newsroom.api.urls")),
 ]
 
 handler404 = "newsroom.views.page_not_found"
