@@ -67,6 +67,15 @@ def parse_year(name, text):
     return int(text)
 
 
+def parse_text(name, text, *, max_length=100):
+    """A short plain value (a colourway's name): printable, bounded."""
+    if text is None:
+        return None
+    if not text or len(text) > max_length or not text.isprintable():
+        raise BadParameter(name, f"from 1 to {max_length} printable characters.")
+    return text
+
+
 def parse_choice(name, text, choices):
     if text is None:
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 
+from catalog.models import Colorway
 from newsroom import entities
 from newsroom.models import (
     Affiliation,
@@ -29,7 +30,7 @@ from newsroom.views import (
 )
 
 from . import serializers as s
-from .params import parse_choice, parse_slug, parse_year
+from .params import parse_choice, parse_slug, parse_text, parse_year
 
 STORIES_LIMIT = 30
 
@@ -105,7 +106,9 @@ def _public(key, now):
 
 
 def _stories(obj_filter, now):
-    return list(Article.objects.published(now=now).filter(**obj_filter).for_listing()[:STORIES_LIMIT])
+    return list(
+        Article.objects.published(now=now).filter(**obj_filter).for_listing()[:STORIES_LIMIT]
+    )
 
 
 def _by_date(queryset):
@@ -132,7 +135,9 @@ def _campaigns_list(qs, now):
 
 
 def _events_list(qs, now):
-    return qs.prefetch_related(Prefetch("brand", queryset=_public("brand", now), to_attr="api_brand"))
+    return qs.prefetch_related(
+        Prefetch("brand", queryset=_public("brand", now), to_attr="api_brand")
+    )
 
 
 def _people_list(qs, now):
@@ -318,7 +323,9 @@ def _linked_entity_filter(kind):
 def _article_filters():
     return [
         *(_linked_entity_filter(kind) for kind in entities.kinds()),
-        slug_filter("tag", "Stories carrying the tag with this slug.", lambda v, now: Q(tags__slug=v)),
+        slug_filter(
+            "tag", "Stories carrying the tag with this slug.", lambda v, now: Q(tags__slug=v)
+        ),
         year_filter(
             "year", "Stories published in this year.", lambda v, now: Q(published_at__year=v)
         ),
@@ -326,9 +333,9 @@ def _article_filters():
 
 
 def _brand_filter(description, prefix="brand__"):
-    # The owner rule already makes a product's or campaign's brand public.
+    # ``house``, as in the directories.
     return slug_filter(
-        "brand",
+        "house",
         description,
         lambda v, now: Q(**{f"{prefix}slug": v}) & _kind("brand").public_q(prefix, now=now),
     )
@@ -337,21 +344,25 @@ def _brand_filter(description, prefix="brand__"):
 def _person_filters():
     brand_public = _kind("brand").public_q
     return [
-        slug_filter("role", "People known in this role (its slug).", lambda v, now: Q(roles__slug=v)),
         slug_filter(
-            "brand",
-            "People who are or were ambassadors of, or worked at, this brand.",
-            lambda v, now: Q(
-                Exists(
-                    Ambassadorship.objects.public(now=now).filter(
-                        brand_public("brand__", now=now), person=OuterRef("pk"), brand__slug=v
+            "role", "People known in this role (its slug).", lambda v, now: Q(roles__slug=v)
+        ),
+        slug_filter(
+            "house",
+            "People who are or were ambassadors of, or worked at, this house.",
+            lambda v, now: (
+                Q(
+                    Exists(
+                        Ambassadorship.objects.public(now=now).filter(
+                            brand_public("brand__", now=now), person=OuterRef("pk"), brand__slug=v
+                        )
                     )
                 )
-            )
-            | Q(
-                Exists(
-                    Affiliation.objects.filter(
-                        brand_public("brand__", now=now), person=OuterRef("pk"), brand__slug=v
+                | Q(
+                    Exists(
+                        Affiliation.objects.filter(
+                            brand_public("brand__", now=now), person=OuterRef("pk"), brand__slug=v
+                        )
                     )
                 )
             ),
@@ -369,7 +380,15 @@ def _product_filters():
             model.Category.values,
             lambda v, now: Q(category=v),
         ),
-        year_filter("year", "Products introduced in this year.", lambda v, now: Q(year_introduced=v)),
+        year_filter(
+            "year", "Products introduced in this year.", lambda v, now: Q(year_introduced=v)
+        ),
+        Filter(
+            "colour",
+            "Products made in the colourway of this name.",
+            parse_text,
+            lambda v, now: Q(Exists(Colorway.objects.filter(product=OuterRef("pk"), name=v))),
+        ),
     ]
 
 
@@ -455,7 +474,11 @@ def resources():
     signature = tuple(k.key for k in kinds)
     if _resources.get("signature") != signature:
         _resources["signature"] = signature
-        _resources["list"] = [article_resource(), *(kind_resource(k) for k in kinds), tag_resource()]
+        _resources["list"] = [
+            article_resource(),
+            *(kind_resource(k) for k in kinds),
+            tag_resource(),
+        ]
     return _resources["list"]
 
 
@@ -464,4 +487,3 @@ def by_plural(plural):
         if resource.plural == plural:
             return resource
     raise KeyError(plural)
-

@@ -188,7 +188,9 @@ class QuoteSerializer(serializers.Serializer):
 
     @extend_schema_field(ArticleLink(many=True))
     def get_reported_in(self, obj):
-        return ArticleLink([w.article for w in obj.wordings.all()], many=True, context=self.context).data
+        return ArticleLink(
+            [w.article for w in obj.wordings.all()], many=True, context=self.context
+        ).data
 
 
 # -- people ----------------------------------------------------------------------------
@@ -307,9 +309,7 @@ class ProductDetail(ProductItem, StoriesMixin):
     aliases = serializers.ListField(child=serializers.CharField(), source="alias_list")
     description = serializers.CharField(allow_blank=True)
     materials = serializers.ListField(child=serializers.CharField(), source="material_list")
-    hallmark_features = serializers.ListField(
-        child=serializers.CharField(), source="feature_list"
-    )
+    hallmark_features = serializers.ListField(child=serializers.CharField(), source="feature_list")
     sizes = serializers.CharField(allow_blank=True)
     colourways = ColorwaySerializer(many=True, source="api_colorways")
     images = serializers.SerializerMethodField()
@@ -433,8 +433,12 @@ class ArticleItem(ArticleLink):
             width=obj.lead_image_width,
             height=obj.lead_image_height,
             alt=obj.lead_image_alt,
-            caption=obj.lead_image_caption if "lead_image_caption" not in obj.get_deferred_fields() else "",
-            credit=obj.lead_image_credit if "lead_image_credit" not in obj.get_deferred_fields() else "",
+            caption=obj.lead_image_caption
+            if "lead_image_caption" not in obj.get_deferred_fields()
+            else "",
+            credit=obj.lead_image_credit
+            if "lead_image_credit" not in obj.get_deferred_fields()
+            else "",
         )
 
 

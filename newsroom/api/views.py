@@ -116,7 +116,9 @@ def _collection_page(resource):
 
     names = {"article": "newsroom:article-list"}
     name = names.get(resource.key)
-    candidates = [name] if name else [f"newsroom:{resource.key}-list", f"catalog:{resource.key}-list"]
+    candidates = (
+        [name] if name else [f"newsroom:{resource.key}-list", f"catalog:{resource.key}-list"]
+    )
     for candidate in candidates:
         try:
             return reverse(candidate)
@@ -194,7 +196,9 @@ class DetailView(ResourceView):
         now = timezone.now()
         queryset = resource.public(now)
         if resource.key in ("product", "campaign"):
-            queryset = queryset.select_related("brand", *(("series",) if resource.key == "campaign" else ()))
+            queryset = queryset.select_related(
+                "brand", *(("series",) if resource.key == "campaign" else ())
+            )
         obj = queryset.filter(slug=slug).first()
         if obj is None:
             raise Http404(f"No public {resource.key} has this slug.")
@@ -221,7 +225,10 @@ def collection_view(resource):
             "after", str, description="Cursor of the next page (from `next`).", required=False
         ),
         OpenApiParameter(
-            "before", str, description="Cursor of the previous page (from `previous`).", required=False
+            "before",
+            str,
+            description="Cursor of the previous page (from `previous`).",
+            required=False,
         ),
         OpenApiParameter(
             "limit",
@@ -297,12 +304,12 @@ class DocsView(SpectacularSwaggerSplitView):
         if request.GET.get("script") is not None:
             return super().get(request, *args, **kwargs)
         page = format_html(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<title>{}</title><link rel=\"stylesheet\" href=\"{}\"></head>"
-            "<body><div id=\"swagger-ui\"></div>"
-            "<script src=\"{}\"></script><script src=\"{}\"></script>"
-            "<script src=\"{}?script=\"></script></body></html>",
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<title>{}</title><link rel="stylesheet" href="{}"></head>'
+            '<body><div id="swagger-ui"></div>'
+            '<script src="{}"></script><script src="{}"></script>'
+            '<script src="{}?script="></script></body></html>',
             "Atelier Newsroom API",
             self._swagger_ui_resource("swagger-ui.css"),
             self._swagger_ui_resource("swagger-ui-bundle.js"),
@@ -314,4 +321,3 @@ class DocsView(SpectacularSwaggerSplitView):
 
 def not_found(request, *args, **kwargs):
     return json_error(404, "No such resource in the API.")
-
