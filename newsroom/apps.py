@@ -11,3 +11,4 @@ class NewsroomConfig(AppConfig):
 
         cache.connect_signals()
         publication.connect_signals()
+        redirects.connect_signals()

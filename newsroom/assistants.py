@@ -45,20 +45,19 @@ from django.views.decorators.http import require_POST
 import catalog.admin  # noqa: F401 - registers the brand and product admins guarded below
 from catalog.models import Brand, Product, split_aliases
 
-from . import services, uploads
+from . import entities, services, uploads
 from .links import unreachable_links
 from .mentions import Matcher, html_to_text
-from .models import Article, Campaign, Event, Person
+from .models import Article
 
-# What an article can link to: its many-to-many field, the model, and what to call one.
-MENTIONABLE = [
-    ("people", Person, "person"),
-    ("brands", Brand, "brand"),
-    ("products", Product, "product"),
-    ("campaigns", Campaign, "campaign"),
-    ("events", Event, "event"),
-]
-MENTIONABLE_FIELDS = {name: (model, label) for name, model, label in MENTIONABLE}
+
+def mentionable():
+    """``(article field, model, label)`` of every kind a story links, from the registry."""
+    return [(kind.article_field, kind.model, kind.key) for kind in entities.kinds()]
+
+
+def mentionable_fields():
+    return {name: (model, label) for name, model, label in mentionable()}
 
 CONFIRM_FIELD = "_confirm_links"
 BACK_FIELD = "_links_back"
@@ -89,7 +88,7 @@ class EntityRef:
 
     @property
     def label(self):
-        return MENTIONABLE_FIELDS[self.field][1]
+        return mentionable_fields()[self.field][1]
 
     @property
     def is_embargoed(self):
@@ -97,7 +96,7 @@ class EntityRef:
 
     @property
     def admin_url(self):
-        model = MENTIONABLE_FIELDS[self.field][0]
+        model = mentionable_fields()[self.field][0]
         opts = model._meta
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.pk])
 
@@ -117,7 +116,7 @@ _index_cache = {}
 def _index_version():
     """Changes whenever a mentionable row is added, deleted or saved."""
     parts = []
-    for _field, model, _label in MENTIONABLE:
+    for _field, model, _label in mentionable():
         summary = model.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
         parts.append((summary["count"], summary["last"]))
     return tuple(parts)
@@ -131,7 +130,7 @@ def mention_index():
         if cached is not None and cached[0] == version:
             return cached[1]
     refs = []
-    for field_name, model, _label in MENTIONABLE:
+    for field_name, model, _label in mentionable():
         rows = model.objects.values_list("pk", "name", "slug", "aliases", "embargoed_until")
         for pk, name, slug, aliases, embargoed_until in rows.iterator(chunk_size=2000):
             alias_list = tuple(split_aliases(aliases))
@@ -216,7 +215,7 @@ def mention_report(article, *, index=None):
     """What ``article`` mentions but does not link, and what it links but never mentions."""
     index = index or mention_index()
     linked = set()
-    for field_name, _model, _label in MENTIONABLE:
+    for field_name, _model, _label in mentionable():
         pks = getattr(article, field_name).values_list("pk", flat=True)
         linked.update(f"{field_name}:{pk}" for pk in pks)
 
@@ -227,11 +226,11 @@ def mention_report(article, *, index=None):
 
     seen = {}
     mentioned = set()
-    for (start, end), entities in spans.items():
-        mentioned.update(ref.key for ref in entities)
-        if any(ref.key in linked for ref in entities):
+    for (start, end), refs in spans.items():
+        mentioned.update(ref.key for ref in refs)
+        if any(ref.key in linked for ref in refs):
             continue  # one of the things with this name is linked: the mention is covered
-        for ref in entities:
+        for ref in refs:
             if ref.key in seen:
                 seen[ref.key].count += 1
             else:
@@ -297,7 +296,7 @@ class MentionSuggestionsMixin:
         for value in values:
             field_name, _, pk = value.partition(":")
             # ASCII digits only, and no longer than a 64-bit id ("²".isdigit() is true).
-            if field_name in MENTIONABLE_FIELDS and re.fullmatch(r"[0-9]{1,18}", pk):
+            if field_name in mentionable_fields() and re.fullmatch(r"[0-9]{1,18}", pk):
                 wanted.setdefault(field_name, set()).add(int(pk))
         return wanted
 
@@ -305,7 +304,7 @@ class MentionSuggestionsMixin:
     def _change_links(self, request, article, wanted, *, add):
         names = []
         for field_name, pks in wanted.items():
-            model, _label = MENTIONABLE_FIELDS[field_name]
+            model, _label = mentionable_fields()[field_name]
             objs = list(model.objects.filter(pk__in=pks).order_by("name"))
             if not objs:
                 continue
@@ -575,7 +574,7 @@ def _entity_affected(entity, label):
 def _embargoed_in(cleaned_data, *, at):
     """The entities a form links that are still embargoed at ``at``: ``[(label, entity)]``."""
     found = []
-    for field_name, _model, label in MENTIONABLE:
+    for field_name, _model, label in mentionable():
         for entity in cleaned_data.get(field_name) or []:
             if entity.embargoed_until and entity.embargoed_until > at:
                 found.append((label, entity))
@@ -610,7 +609,7 @@ class PublishGuardMixin(ConfirmationMixin):
                 # Already public: ask only about links added by this save.
                 before = {
                     (entity._meta.label, entity.pk)
-                    for field_name, _model, _label in MENTIONABLE
+                    for field_name, _model, _label in mentionable()
                     for entity in form.initial.get(field_name, []) or []
                 }
                 embargoed = [
@@ -697,7 +696,7 @@ class PublishGuardMixin(ConfirmationMixin):
             return None
         groups = []
         by_article = {}
-        for field_name, model, label in MENTIONABLE:
+        for field_name, model, label in mentionable():
             through = getattr(Article, field_name).through
             column = f"{model._meta.model_name}"
             rows = through.objects.filter(

@@ -105,11 +105,11 @@ def _earliest(queryset, field):
 
 
 def _scheduled_models():
-    """The models with an embargo that lifts by itself."""
-    from catalog.models import Brand, Product
-    from newsroom.models import Ambassadorship, Campaign, Event, Person
+    """The models with an embargo that lifts by itself: each kind, and ambassadorships."""
+    from newsroom import entities
+    from newsroom.models import Ambassadorship
 
-    return (Person, Brand, Product, Campaign, Event, Ambassadorship)
+    return (*(kind.model for kind in entities.kinds()), Ambassadorship)
 
 
 def _schedule_points(now, using):

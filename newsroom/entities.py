@@ -45,6 +45,12 @@ class EntityKind:
 
     sitemap_priority: float = 0.6
 
+    list_url_name: str | None = None
+    """The reader directory of the kind (``newsroom:person-list``), or None."""
+
+    directory_title: str = ""
+    """What the directory is called in the header and its heading: "Handbags"."""
+
     @property
     def label(self):
         return self.model._meta.verbose_name
@@ -52,6 +58,9 @@ class EntityKind:
     @property
     def label_plural(self):
         return self.model._meta.verbose_name_plural
+
+    def has_field(self, name):
+        return any(f.name == name for f in self.model._meta.get_fields())
 
     @property
     def has_page(self):
@@ -70,6 +79,14 @@ class EntityKind:
         if self.owner:
             condition &= public_q(f"{prefix}{self.owner}__", now=now)
         return condition
+
+    @property
+    def list_url(self):
+        return reverse(self.list_url_name) if self.list_url_name else None
+
+    @property
+    def title(self):
+        return self.directory_title or str(self.label_plural).capitalize()
 
     def url(self, slug):
         if not self.has_page:
@@ -147,6 +164,8 @@ register(
         article_field="people",
         plural="people",
         url_name="newsroom:person-detail",
+        list_url_name="newsroom:person-list",
+        directory_title="People",
     )
 )
 register(
@@ -156,6 +175,8 @@ register(
         article_field="brands",
         plural="brands",
         url_name="catalog:brand-detail",
+        list_url_name="newsroom:brand-list",
+        directory_title="Houses",
     )
 )
 register(
@@ -165,6 +186,8 @@ register(
         article_field="products",
         plural="products",
         url_name="catalog:product-detail",
+        list_url_name="newsroom:product-list",
+        directory_title="Handbags",
         owner="brand",
     )
 )
@@ -175,6 +198,8 @@ register(
         article_field="campaigns",
         plural="campaigns",
         url_name="newsroom:campaign-detail",
+        list_url_name="newsroom:campaign-list",
+        directory_title="Campaigns",
         owner="brand",
     )
 )
@@ -184,6 +209,9 @@ register(
         model=Event,
         article_field="events",
         plural="events",
+        url_name="newsroom:event-detail",
+        list_url_name="newsroom:event-list",
+        directory_title="Events",
         redirects=False,
     )
 )

@@ -19,19 +19,16 @@ from django.contrib.redirects.models import Redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from catalog.models import Brand, Product
-
+from . import entities
 from .mentions import link_hrefs, unwrap_links
-from .models import Article, Campaign, Person
+from .models import Article
 
-# Detail pages whose object may not be public, by URL name.
-DETAIL_VIEWS = {
-    "newsroom:article-detail": (Article, "article"),
-    "newsroom:person-detail": (Person, "person"),
-    "newsroom:campaign-detail": (Campaign, "campaign"),
-    "catalog:brand-detail": (Brand, "brand"),
-    "catalog:product-detail": (Product, "product"),
-}
+ARTICLE_VIEW = "newsroom:article-detail"
+
+
+def _detail_views():
+    """Detail pages whose object may not be public, by URL name: articles and each kind."""
+    return {ARTICLE_VIEW: None, **{kind.url_name: kind for kind in entities.with_pages()}}
 
 
 def _own_hosts(host):
@@ -46,10 +43,10 @@ def _served_elsewhere(path):
     return any(path.startswith(prefix) for prefix in prefixes)
 
 
-def _public(model, *, at):
-    if model is Article:
+def _public(kind, *, at):
+    if kind is None:
         return Article.objects.published(now=at)
-    return model.objects.public(now=at)
+    return kind.public(now=at)
 
 
 def unreachable_links(markup, *, at=None, host="", with_reasons=True):
@@ -65,6 +62,7 @@ def unreachable_links(markup, *, at=None, host="", with_reasons=True):
     own = _own_hosts(host)
     missing = []  # (href, path, reason): no page, unless a redirect serves the path
     wanted = {}
+    detail_views = _detail_views()
     for href in dict.fromkeys(link_hrefs(markup)):
         parts = urlsplit(href)
         if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc not in own):
@@ -76,14 +74,16 @@ def unreachable_links(markup, *, at=None, host="", with_reasons=True):
         except Resolver404:
             missing.append((href, parts.path, "no page at this address"))
             continue
-        target = DETAIL_VIEWS.get(match.view_name)
-        if target and "slug" in match.kwargs:
-            wanted.setdefault(target, []).append((href, parts.path, match.kwargs["slug"]))
+        if match.view_name in detail_views and "slug" in match.kwargs:
+            kind = detail_views[match.view_name]
+            wanted.setdefault(kind, []).append((href, parts.path, match.kwargs["slug"]))
 
     problems = []
-    for (model, label), links in wanted.items():
+    for kind, links in wanted.items():
+        model = kind.model if kind else Article
+        label = kind.label if kind else "article"
         slugs = {slug for _href, _path, slug in links}
-        public = set(_public(model, at=at).filter(slug__in=slugs).values_list("slug", flat=True))
+        public = set(_public(kind, at=at).filter(slug__in=slugs).values_list("slug", flat=True))
         known = set()
         if with_reasons and slugs - public:
             known = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
@@ -93,8 +93,8 @@ def unreachable_links(markup, *, at=None, host="", with_reasons=True):
             if with_reasons and slug in known:
                 reason = (
                     "an article readers cannot see yet"
-                    if model is Article
-                    else f"a {label} still under embargo"
+                    if kind is None
+                    else f"a {label} readers cannot see yet (under embargo or not published)"
                 )
                 problems.append((href, reason))
             elif with_reasons:

@@ -16,13 +16,11 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
-from catalog.models import Brand, Product
-
+from . import entities as registry
 from . import services
 from .forms import ReviewApprovalForm
 from .html import clean_html
 from .middleware import allow_methods
-from .models import Campaign, Event, Person
 from .views import ArticleEntities, article_detail_context, render_body
 
 app_name = "review"
@@ -43,18 +41,16 @@ def _snapshot(link):
     article.body = clean_html(article.body)
     mentioned = snapshot.m2m_data or {}
 
-    def public(model, name):
-        queryset = model.objects.public().filter(pk__in=mentioned.get(name, []))
-        if model in (Product, Campaign, Event):
-            queryset = queryset.select_related("brand")
-        return list(queryset.order_by("name"))
-
     entities = ArticleEntities(
-        people=public(Person, "people"),
-        brands=public(Brand, "brands"),
-        products=public(Product, "products"),
-        campaigns=public(Campaign, "campaigns"),
-        events=public(Event, "events"),
+        **{
+            kind.article_field: list(
+                kind.public()
+                .filter(pk__in=mentioned.get(kind.article_field, []))
+                .select_related(*(["brand"] if kind.has_field("brand") else []))
+                .order_by("name")
+            )
+            for kind in registry.kinds()
+        }
     )
     return article, entities
 

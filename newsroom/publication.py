@@ -23,6 +23,7 @@ from django.dispatch import receiver
 
 from catalog.models import PublishableMixin
 
+from . import entities
 from .models import Article
 
 # A story about a bag, a campaign or a show is also about the house behind it: linking
@@ -31,12 +32,8 @@ OWNER_FIELD = "brand"
 
 
 def linking_fields():
-    """Article's many-to-many fields to publishable kinds: ``people``, ``brands``, ..."""
-    return [
-        field
-        for field in Article._meta.many_to_many
-        if issubclass(field.related_model, PublishableMixin)
-    ]
+    """Article's many-to-many field for each registered kind: ``people``, ``brands``, ..."""
+    return [Article._meta.get_field(kind.article_field) for kind in entities.kinds()]
 
 
 def owner_field(model):

@@ -21,13 +21,15 @@ from django.contrib.sites.models import Site
 from django.db import transaction
 from django.db.models.signals import post_init, post_save, pre_save
 
-from catalog.models import Brand, Product, public_q
-
-from .models import Article, Campaign, Person
+from . import entities
+from .models import Article
 
 logger = logging.getLogger(__name__)
 
-REDIRECTED_MODELS = (Article, Person, Campaign, Brand, Product)
+
+def redirected_models():
+    """Articles, and every registered kind with a page whose slug changes redirect."""
+    return [Article, *(k.model for k in entities.with_pages() if k.redirects)]
 _OLD_PATH_MAX = Redirect._meta.get_field("old_path").max_length
 
 
@@ -53,11 +55,7 @@ def readable(model, *, now=None):
     """The rows of ``model`` whose page a reader can open now."""
     if model is Article:
         return Article.objects.published(now=now)
-    rows = model.objects.public(now=now)
-    if model in (Product, Campaign):
-        # Their pages answer 404 while the brand is not public.
-        rows = rows.filter(public_q("brand__", now=now))
-    return rows
+    return entities.for_model(model).public(now=now)
 
 
 def _is_readable(instance):
@@ -97,11 +95,11 @@ def _redirect_old_slug(sender, instance, created, raw, **kwargs):
     redirect_record(old_path=old_path, new_path=new_path)
 
 
-for _model in REDIRECTED_MODELS:
-    post_init.connect(_remember_slug, sender=_model, dispatch_uid=f"slug-memory-{_model.__name__}")
-    pre_save.connect(
-        _note_old_address_readable, sender=_model, dispatch_uid=f"slug-readable-{_model.__name__}"
-    )
-    post_save.connect(
-        _redirect_old_slug, sender=_model, dispatch_uid=f"slug-redirect-{_model.__name__}"
-    )
+def connect_signals():
+    for model in redirected_models():
+        uid = model._meta.label_lower
+        post_init.connect(_remember_slug, sender=model, dispatch_uid=f"slug-memory-{uid}")
+        pre_save.connect(
+            _note_old_address_readable, sender=model, dispatch_uid=f"slug-readable-{uid}"
+        )
+        post_save.connect(_redirect_old_slug, sender=model, dispatch_uid=f"slug-redirect-{uid}")

@@ -12,23 +12,32 @@ from django.dispatch import receiver
 EDITORS = "Editors"
 WRITERS = "Writers"
 
-# Writers may create and edit everything a story needs, but not publish or delete.
-WRITER_MODELS = {
+# Writers may create and edit everything a story needs, but not publish or delete:
+# every registered kind of entity, and these.
+WRITER_EXTRA_MODELS = {
     "newsroom": [
         "article",
-        "person",
         "ambassadorship",
         "affiliation",
-        "campaign",
         "campaignseries",
-        "event",
         "quote",
         "quotewording",
         "role",
     ],
-    "catalog": ["brand", "product", "colorway", "productimage"],
+    "catalog": ["colorway", "productimage"],
     "taggit": ["tag"],
 }
+
+
+def writer_models():
+    """``{app_label: [model_name, ...]}`` of what writers may add, change and view."""
+    from . import entities
+
+    models = {app: list(names) for app, names in WRITER_EXTRA_MODELS.items()}
+    for kind in entities.kinds():
+        meta = kind.model._meta
+        models.setdefault(meta.app_label, []).append(meta.model_name)
+    return models
 
 
 @receiver(post_migrate)
@@ -40,7 +49,7 @@ def ensure_editorial_groups(sender, app_config=None, using="default", **kwargs):
     """
     if app_config is None or app_config.label != "newsroom":
         return
-    apps = ["newsroom", "catalog", "taggit"]
+    apps = list(writer_models())
     content_perms = Permission.objects.using(using).filter(content_type__app_label__in=apps)
 
     editors, _ = Group.objects.using(using).get_or_create(name=EDITORS)
@@ -48,7 +57,7 @@ def ensure_editorial_groups(sender, app_config=None, using="default", **kwargs):
 
     writer_codenames = [
         f"{action}_{model}"
-        for models in WRITER_MODELS.values()
+        for models in writer_models().values()
         for model in models
         for action in ("add", "change", "view")
     ]

@@ -6,7 +6,6 @@ starts from ``Article.objects.published()`` or ``.public()``, so that nothing
 unpublished or embargoed reaches a reader.
 """
 
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import (
@@ -41,6 +40,7 @@ from catalog.models import Brand, Product, public_q
 from catalog.seo import PageMeta, home_crumb, page_graph, page_meta
 from catalog.timeline import sort_timeline, timeline_entry
 
+from . import entities as registry
 from .html import clean_html
 from .links import without_unreachable_links
 from .mentions import link_first_mentions
@@ -49,7 +49,6 @@ from .models import (
     Article,
     Campaign,
     DatePrecision,
-    Event,
     Person,
     Quote,
     QuoteWording,
@@ -195,13 +194,6 @@ def tag_detail(request, slug):
 
 # --- Article ---------------------------------------------------------------------------------
 
-_KIND_MODELS = {
-    "person": Person,
-    "brand": Brand,
-    "product": Product,
-    "campaign": Campaign,
-    "event": Event,
-}
 _ENTITY_COLUMNS = (
     "e_kind",
     "e_id",
@@ -217,20 +209,26 @@ _ENTITY_COLUMNS = (
 )
 
 
-@dataclass
 class ArticleEntities:
-    """The public people, brands, products, campaigns and events an article is about."""
+    """The public entities an article links, grouped by kind: ``entities.people``, ...
 
-    people: list = field(default_factory=list)
-    brands: list = field(default_factory=list)
-    products: list = field(default_factory=list)
-    campaigns: list = field(default_factory=list)
-    events: list = field(default_factory=list)
+    One list per registered kind, named after the Article field that links it.
+    """
+
+    def __init__(self, **groups):
+        self.groups = {kind.article_field: [] for kind in registry.kinds()}
+        self.groups.update(groups)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["groups"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @property
     def linkable(self):
-        """Everything with a page of its own (events have none)."""
-        return [*self.people, *self.brands, *self.products, *self.campaigns]
+        """Everything with a page of its own."""
+        return [obj for kind in registry.with_pages() for obj in self.groups[kind.article_field]]
 
 
 def _null(field):
@@ -238,17 +236,15 @@ def _null(field):
     return Cast(Value(None), output_field=field)
 
 
-def _entity_rows(kind, model, article, now):
-    has_brand = kind in ("product", "campaign", "event")
-    has_date = kind in ("campaign", "event")
-    rows = model.objects.public(now=now).filter(articles=article)
-    if kind in ("product", "campaign"):
-        # Their pages answer 404 while the brand is under embargo: no link to them either.
-        rows = rows.filter(public_q("brand__", now=now))
+def _entity_rows(kind, article, now):
+    has_brand = kind.has_field("brand")
+    has_date = kind.has_field("date")
+    # kind.public: a bag's page answers 404 while its house is hidden, so no link either.
+    rows = kind.public(now=now).filter(articles=article)
     return (
         rows.order_by()
         .annotate(
-            e_kind=Value(kind, output_field=CharField()),
+            e_kind=Value(kind.key, output_field=CharField()),
             e_id=F("pk"),
             e_name=F("name"),
             e_slug=F("slug"),
@@ -269,27 +265,19 @@ def _entity_rows(kind, model, article, now):
 
 
 def article_entities(article, *, now=None):
-    """Load every public entity of ``article`` in ONE query (a UNION of five).
+    """Load every public entity of ``article`` in ONE query (a UNION, one part per kind).
 
     The rows become light model instances (name, slug, aliases, brand) that
     know their page (``get_absolute_url``) and their names (``all_names``),
     which is all the article page, the body linking and the JSON-LD need.
     """
     now = now or timezone.now()
-    first, *rest = (_entity_rows(k, m, article, now) for k, m in _KIND_MODELS.items())
+    first, *rest = (_entity_rows(kind, article, now) for kind in registry.kinds())
     rows = first.union(*rest, all=True).order_by("e_kind", "e_name")
     entities = ArticleEntities()
-    groups = {
-        "person": entities.people,
-        "brand": entities.brands,
-        "product": entities.products,
-        "campaign": entities.campaigns,
-        "event": entities.events,
-    }
     for row in rows:
-        obj = _KIND_MODELS[row.e_kind](
-            pk=row.e_id, name=row.e_name, slug=row.e_slug, aliases=row.e_aliases
-        )
+        kind = registry.get(row.e_kind)
+        obj = kind.model(pk=row.e_id, name=row.e_name, slug=row.e_slug, aliases=row.e_aliases)
         if row.e_brand_slug:
             # A light instance: "published by hand" stands for whether readers may
             # see the brand now, worked out by the query, so ``is_public`` answers it.
@@ -299,10 +287,10 @@ def article_entities(article, *, now=None):
                 slug=row.e_brand_slug,
                 published_by_hand=bool(row.e_brand_public),
             )
-        if row.e_kind in ("campaign", "event"):
+        if kind.has_field("date"):
             obj.date = row.e_date
             obj.date_precision = row.e_precision or DatePrecision.DAY
-        groups[row.e_kind].append(obj)
+        entities.groups[kind.article_field].append(obj)
     return entities
 
 

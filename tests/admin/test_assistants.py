@@ -247,7 +247,7 @@ def test_saving_reports_mentions_not_linked(editor_client, draft, cast):
 
 def test_index_is_built_once_and_rebuilt_after_a_change(cast, django_assert_max_num_queries):
     first = assistants.mention_index()
-    with django_assert_max_num_queries(len(assistants.MENTIONABLE)):
+    with django_assert_max_num_queries(len(assistants.mentionable())):
         assert assistants.mention_index() is first
     make_person(name="Nadav Kander Junior")
     assert assistants.mention_index() is not first
