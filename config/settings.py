@@ -385,7 +385,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_THROTTLE_CLASSES": (
-        ["rest_framework.throttling.AnonRateThrottle"] if API_ANON_RATE else []
+        ["newsroom.api.http.AnonymousRateThrottle"] if API_ANON_RATE else []
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE or None},
     # The client address: REMOTE_ADDR, or the one trusted proxy's X-Forwarded-For.

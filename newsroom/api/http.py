@@ -19,6 +19,8 @@ from django.core.cache import cache
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .params import BadParameter
@@ -49,11 +51,27 @@ def add_validators(request, response):
     if known is not None and known[0] == etag:
         since = known[1]
     else:
+        # HTTP dates count whole seconds: a new body always gets a later date than
+        # the one before it, even within the same second, so no client that saw
+        # the old body is told "not modified".
         since = int(time.time())
+        if known is not None:
+            since = max(since, known[1] + 1)
         cache.set(key, (etag, since), LAST_MODIFIED_TIMEOUT)
     response["Last-Modified"] = http_date(since)
     patch_cache_control(response, max_age=0, must_revalidate=True)
     return response
+
+
+class AnonymousRateThrottle(AnonRateThrottle):
+    """DRF's per-address throttle, its rate read from the settings at each request.
+
+    Counters live in the default cache (Redis when configured), so every worker
+    and host shares them. No rate (``DJANGO_API_ANON_RATE=""``): no limit.
+    """
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
 def exception_handler(exc, context):

@@ -21,6 +21,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from . import resources as res
@@ -48,6 +49,10 @@ def api_view(view):
 
 class ApiView(APIView):
     """Validators, cache headers and surrogate keys on every successful answer."""
+
+    def get_throttles(self):
+        # Read at each request, so that a settings change applies without a restart of the class.
+        return [throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
