@@ -23,6 +23,16 @@ SCHEDULE = "schedule"
 UNPUBLISH = "unpublish"
 RETURN = "return"
 
+# "This article is a draft, so it cannot be <participle>."
+STEP_PARTICIPLES = {
+    SUBMIT: "submitted for review",
+    PUBLISH: "published",
+    PUBLISH_NOW: "published now",
+    SCHEDULE: "scheduled",
+    UNPUBLISH: "unpublished",
+    RETURN: "returned to draft",
+}
+
 # Transition -> statuses it starts from, and whether only editors may use it.
 TRANSITIONS = {
     SAVE: (set(Article.Status), False),
@@ -184,11 +194,7 @@ class ArticleAdminForm(forms.ModelForm):
                 code="wrong_status",
                 params={
                     "status": Article.Status(status).label.lower(),
-                    "step": {
-                        SUBMIT: "submitted for review",
-                        UNPUBLISH: "unpublished",
-                        RETURN: "returned to draft",
-                    }.get(self.transition, self.transition + "ed"),
+                    "step": STEP_PARTICIPLES[self.transition],
                 },
             )
         if self.transition == SCHEDULE:

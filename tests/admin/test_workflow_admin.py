@@ -229,6 +229,14 @@ def test_a_step_that_does_not_fit_the_status_is_refused(editor_client):
     assert _snapshot(article) == before
 
 
+def test_a_refused_step_is_named_in_plain_words(editor_client):
+    article = make_article(status=Article.Status.DRAFT)
+    response = editor_client.post(
+        change_url(article), article_data(article, _transition="publish_now")
+    )
+    assert "cannot be published now" in response.content.decode()
+
+
 def test_unknown_step_is_refused(editor_client):
     article = make_article(status=Article.Status.DRAFT)
     before = _snapshot(article)
