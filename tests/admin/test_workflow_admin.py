@@ -229,12 +229,18 @@ def test_a_step_that_does_not_fit_the_status_is_refused(editor_client):
     assert _snapshot(article) == before
 
 
-def test_a_refused_step_is_named_in_plain_words(editor_client):
+def test_every_step_has_a_name_for_refusals():
+    from newsroom import forms
+
+    assert set(forms.STEP_PARTICIPLES) == set(forms.TRANSITIONS) - {forms.SAVE}
+
+
+def test_publish_now_is_refused_for_a_draft(editor_client):
     article = make_article(status=Article.Status.DRAFT)
     response = editor_client.post(
         change_url(article), article_data(article, _transition="publish_now")
     )
-    assert "cannot be published now" in response.content.decode()
+    assert "Only a scheduled article can be published now" in response.content.decode()
 
 
 def test_unknown_step_is_refused(editor_client):
