@@ -8,7 +8,7 @@ from ``.published()`` of the reverse manager, people and campaigns from
 ``.public()``. Each page runs a fixed number of queries.
 """
 
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -19,6 +19,27 @@ from .templatetags.catalog_tags import http_url
 from .timeline import sort_timeline, timeline_entry
 
 STORIES_LIMIT = 30
+
+
+def _public_quotes(quotes, *, now):
+    """The quotes of ``quotes`` (a reverse manager) readers may see, with their reports.
+
+    A quote is public when a published story reports it and its speaker is not
+    under embargo; each keeps the wordings of the published stories that report it.
+    """
+    wording_model = _related_model(quotes.model, "wordings")
+    article_model = _related_model(wording_model, "article")
+    published = article_model.objects.published(now=now).filter(pk=OuterRef("article_id"))
+    wordings = wording_model.objects.filter(Exists(published)).select_related("article")
+    return list(
+        quotes.filter(
+            public_q("speaker_person__", now=now),
+            public_q("speaker_brand__", now=now),
+            Exists(wordings.filter(quote=OuterRef("pk"))),
+        )
+        .select_related("speaker_person", "speaker_brand")
+        .prefetch_related(Prefetch("wordings", queryset=wordings))
+    )
 
 
 def _related_model(model, *path):
@@ -52,6 +73,7 @@ def brand_detail(request, slug):
         .order_by(F("since_year").asc(nulls_last=True), "person__name")
     )
     events = list(brand.events.public(now=now).order_by(F("date").desc(nulls_last=True)))
+    quotes = _public_quotes(brand.quotes, now=now)  # what the house said
     articles = list(brand.articles.published().for_listing()[:STORIES_LIMIT])
 
     timeline = sort_timeline(
@@ -123,6 +145,7 @@ def brand_detail(request, slug):
         "ambassadorships": ambassadorships,
         "affiliations": affiliations,
         "events": events,
+        "quotes": quotes,
         "articles": articles,
         "timeline": timeline,
         "meta": page_meta(
@@ -166,6 +189,7 @@ def product_detail(request, slug):
         for person in campaign.people.all():
             carried_by.setdefault(person.pk, (person, []))[1].append(campaign)
     events = list(product.events.public(now=now).order_by(F("date").desc(nulls_last=True)))
+    quotes = _public_quotes(product.quotes_about, now=now)  # what was said about the bag
     articles = list(product.articles.published().for_listing()[:STORIES_LIMIT])
 
     path = product.get_absolute_url()
@@ -207,6 +231,7 @@ def product_detail(request, slug):
         "campaigns": campaigns,
         "carried_by": list(carried_by.values()),
         "events": events,
+        "quotes": quotes,
         "articles": articles,
         "meta": page_meta(
             request,

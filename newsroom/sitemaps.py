@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from catalog.models import Brand, Product, public_q
 
+from .entities import kinds, with_pages
 from .models import Article, Campaign, Person
+from .showcases import public_series
 from .tags import public_tags
 
 PAGE_LIMIT = 5000
@@ -87,6 +89,44 @@ class TagSitemap(Sitemap):
         return reverse("newsroom:tag-detail", kwargs={"slug": item.slug})
 
 
+class DirectorySitemap(Sitemap):
+    """The directories: one per kind in the registry that has one, and the tags."""
+
+    changefreq = "daily"
+    priority = 0.5
+
+    def items(self):
+        names = [kind.list_url_name for kind in kinds() if kind.list_url_name]
+        return [*names, "newsroom:tag-list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class SeriesSitemap(Sitemap):
+    """Campaign series with at least one public instalment."""
+
+    changefreq = "weekly"
+    priority = 0.5
+    limit = PAGE_LIMIT
+
+    def items(self):
+        return public_series().only("slug").order_by("pk")
+
+
+def _kind_sitemap(kind):
+    """A section for a kind with a page that has none of its own above (events)."""
+    return type(
+        f"{kind.model.__name__}Sitemap",
+        (_PublicSitemap,),
+        {
+            "model": kind.model,
+            "priority": kind.sitemap_priority,
+            "queryset": lambda self: kind.public(),
+        },
+    )
+
+
 sitemaps = {
     "articles": ArticleSitemap,
     "people": PersonSitemap,
@@ -95,3 +135,7 @@ sitemaps = {
     "campaigns": CampaignSitemap,
     "tags": TagSitemap,
 }
+for _kind in with_pages():
+    sitemaps.setdefault(_kind.plural, _kind_sitemap(_kind))
+sitemaps["series"] = SeriesSitemap
+sitemaps["directories"] = DirectorySitemap
