@@ -154,3 +154,32 @@ def test_hostile_parameters_answer_400_in_json(client, query, story):
     body = response.json()
     assert body["status"] == response.status_code
     assert body["detail"]
+
+
+def test_the_page_cache_keeps_api_answers_exactly(client, settings, story):
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[
+            : settings.MIDDLEWARE.index("catalog.storage.DegradedPagesMiddleware")
+        ],
+        "newsroom.cache.PageCacheMiddleware",
+        *settings.MIDDLEWARE[
+            settings.MIDDLEWARE.index("catalog.storage.DegradedPagesMiddleware") :
+        ],
+    ]
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    url = f"{API}articles/{story.slug}/"
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    hit = client.get(url, HTTP_ORIGIN="https://app.example.com")
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit.content == first.content
+    assert hit["ETag"] == first["ETag"]
+    assert hit["Surrogate-Key"] == first["Surrogate-Key"]
+    # CORS headers are worked out per request, outside the stored answer.
+    assert hit["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert "Access-Control-Allow-Origin" not in client.get(url)
+    # A change shows on the very next request.
+    story.headline = "A fresh headline"
+    story.save()
+    fresh = client.get(url)
+    assert fresh.json()["headline"] == "A fresh headline"
