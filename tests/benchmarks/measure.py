@@ -73,6 +73,7 @@ def pick_urls(*, archive=False):
         article = Article.objects.published().filter(slug__startswith="g1-").order_by("pk")[500]
         return {
             "article (archive)": article.get_absolute_url(),
+            "article (API, archive)": reverse("api:article-detail", kwargs={"slug": article.slug}),
             "person (archive)": person.get_absolute_url(),
         }
     from taggit.models import Tag
@@ -84,6 +85,8 @@ def pick_urls(*, archive=False):
         "home": "/",
         "article list": reverse("newsroom:article-list"),
         "article": article.get_absolute_url(),
+        # The content API's story resource, next to the page it mirrors.
+        "article (API)": reverse("api:article-detail", kwargs={"slug": article.slug}),
         "person": most_linked(Person, "articles").get_absolute_url(),
         "brand": most_linked(Brand, "articles").get_absolute_url(),
         "product": most_linked(Product, "articles").get_absolute_url(),

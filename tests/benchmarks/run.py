@@ -268,7 +268,11 @@ def bench_database(name, env, workdir, opts):
         }
         for page in large
     }
-    for page, base in (("article (archive)", "article"), ("person (archive)", "person")):
+    for page, base in (
+        ("article (archive)", "article"),
+        ("article (API, archive)", "article (API)"),
+        ("person (archive)", "person"),
+    ):
         results["pages"][page]["ms_small"] = small[base]["median_ms"]
         results["pages"][page]["queries_small"] = small[base]["queries"]
 
@@ -323,6 +327,15 @@ def report(results, machine):
             f"{fmt(ratio, '.2f')} | {fmt(row['ms_small'] / bare_small, '.0f')} / "
             f"{fmt(row['ms_large'] / bare_small, '.0f')} |"
         )
+    if "article (API)" in pages:
+        api, page = pages["article (API)"], pages["article"]
+        lines += [
+            "",
+            f"Article resource (/api/v1/articles/<slug>/): {api['ms_small'] / bare_small:.1f} × "
+            f"the bare view, next to the article page's {page['ms_small'] / bare_small:.1f} × "
+            f"(stories only; {api['ms_large'] / bare_small:.1f} × and "
+            f"{page['ms_large'] / bare_small:.1f} × at {articles:,} articles).",
+        ]
     lines += [
         "",
         f"| admin changelist at {articles:,} articles | SQL queries | median ms |",
