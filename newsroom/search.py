@@ -12,8 +12,11 @@ the standfirst or the body; headline matches come first, then the newest. It
 scans the table, which is fine at the sizes one SQLite machine serves, and
 returns at most ``ARTICLE_LIMIT`` rows.
 
-People, products and campaigns are small tables: on both databases each word
-must occur in the name or an alias.
+Every kind of entity with a page (people, houses, bags, campaigns, events: the
+registry in ``newsroom.entities``) is searched the same way, on both databases:
+each word must occur in the name or an alias, among the rows ``kind.public()``
+lets readers see. Each hit carries its kind, whose label the page shows.
+:func:`suggest` answers the search box's suggestions from the same queries.
 
 Queries are bounded: control characters are dropped, a query longer than
 ``MAX_QUERY_LENGTH`` characters gets an empty result with a message, and only
@@ -41,15 +44,15 @@ from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from catalog.models import Product, public_q
-
-from .models import Article, Campaign, Person
+from . import entities
+from .models import Article
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 ARTICLE_LIMIT = 20
 RANK_CANDIDATES = 200
 ENTITY_LIMIT = 8
+SUGGEST_LIMIT = 8
 SNIPPET_WORDS = 30
 SEARCH_CONFIG = "english"
 
@@ -87,6 +90,32 @@ class Hit:
     title: str  # safe HTML: escaped, with <mark>
     snippet: str = ""  # safe HTML: escaped, with <mark>
     detail: str = ""
+    kind: object = None  # the entity kind (newsroom.entities.EntityKind), None for articles
+
+    @property
+    def label(self):
+        """What the hit is, for readers: "Person", "House", "Handbag"."""
+        return kind_label(self.kind, self.obj) if self.kind else "Story"
+
+
+# What readers call one row of a kind, where its verbose name is not it.
+_READER_LABELS = {"brand": "House"}
+
+
+def kind_label(kind, obj=None):
+    if kind.key == "product" and obj is not None and getattr(obj, "category", ""):
+        return obj.get_category_display()
+    return _READER_LABELS.get(kind.key, str(kind.label).capitalize())
+
+
+@dataclass
+class EntityGroup:
+    kind: object
+    hits: list
+
+    @property
+    def title(self):
+        return self.kind.title
 
 
 @dataclass
@@ -94,13 +123,38 @@ class SearchResults:
     query: str = ""
     message: str = ""
     articles: list = field(default_factory=list)
-    people: list = field(default_factory=list)
-    products: list = field(default_factory=list)
-    campaigns: list = field(default_factory=list)
+    groups: list = field(default_factory=list)  # EntityGroup per kind with hits
+
+    def hits_of(self, key):
+        return next((g.hits for g in self.groups if g.kind.key == key), [])
+
+    @property
+    def people(self):
+        return self.hits_of("person")
+
+    @property
+    def brands(self):
+        return self.hits_of("brand")
+
+    @property
+    def products(self):
+        return self.hits_of("product")
+
+    @property
+    def campaigns(self):
+        return self.hits_of("campaign")
+
+    @property
+    def events(self):
+        return self.hits_of("event")
+
+    @property
+    def entity_count(self):
+        return sum(len(g.hits) for g in self.groups)
 
     @property
     def count(self):
-        return len(self.articles) + len(self.people) + len(self.products) + len(self.campaigns)
+        return len(self.articles) + self.entity_count
 
 
 def normalise(raw):
@@ -312,20 +366,62 @@ def _articles_fallback(terms):
     ]
 
 
-def _entities(queryset, terms, *, detail=None):
-    rows = queryset.filter(_all_terms_in(("name", "aliases"), terms))[:ENTITY_LIMIT]
+def _kind_rows(kind, terms, limit):
+    """Public rows of ``kind`` whose name or aliases hold every term, names first A-Z."""
+    rows = kind.public().filter(_all_terms_in(("name", "aliases"), terms))
+    if any(f.name == "brand" for f in kind.model._meta.get_fields()):
+        rows = rows.select_related("brand")
+    return rows.order_by("name", "pk")[:limit]
+
+
+def _detail(obj):
+    """The house of a bag, campaign or event, when readers may see it."""
+    brand = getattr(obj, "brand", None) if hasattr(obj, "brand_id") else None
+    return brand.name if brand is not None and brand.is_public else ""
+
+
+def _entities(kind, terms):
     hits = []
-    for obj in rows:
+    for obj in _kind_rows(kind, terms, ENTITY_LIMIT):
         other_names = [n for n in obj.alias_list if n != obj.name]
         hits.append(
             Hit(
                 obj,
                 highlight(obj.name, terms),
                 highlight(", ".join(other_names), terms) if other_names else "",
-                detail(obj) if detail else "",
+                _detail(obj),
+                kind=kind,
             )
         )
     return hits
+
+
+def suggest(raw_query, *, limit=SUGGEST_LIMIT):
+    """Public people, bags, houses (every kind with a page) matching ``raw_query``, as dicts.
+
+    For the search box: names that start with the query come first. Never raises.
+    """
+    query = normalise(raw_query)
+    if not query or len(query) > MAX_QUERY_LENGTH:
+        return []
+    terms = terms_of(query)
+    if not terms:
+        return []
+    found = []
+    for kind in entities.with_pages():
+        for obj in _kind_rows(kind, terms, limit):
+            found.append(
+                {
+                    "name": obj.name,
+                    "kind": kind.key,
+                    "label": kind_label(kind, obj),
+                    "detail": _detail(obj),
+                    "url": obj.get_absolute_url(),
+                }
+            )
+    folded = query.casefold()
+    found.sort(key=lambda s: (not s["name"].casefold().startswith(folded), s["name"].casefold()))
+    return found[:limit]
 
 
 def search(raw_query):
@@ -346,18 +442,9 @@ def search(raw_query):
         articles = _articles_postgresql(" ".join(terms), terms)
     else:
         articles = _articles_fallback(terms)
-    return SearchResults(
-        query=query,
-        articles=articles,
-        people=_entities(Person.objects.public().order_by("name"), terms),
-        products=_entities(
-            Product.objects.public().filter(public_q("brand__")).select_related("brand"),
-            terms,
-            detail=lambda p: p.brand.name,
-        ),
-        campaigns=_entities(
-            Campaign.objects.public().filter(public_q("brand__")).select_related("brand"),
-            terms,
-            detail=lambda c: c.brand.name,
-        ),
-    )
+    groups = []
+    for kind in entities.with_pages():
+        hits = _entities(kind, terms)
+        if hits:
+            groups.append(EntityGroup(kind, hits))
+    return SearchResults(query=query, articles=articles, groups=groups)

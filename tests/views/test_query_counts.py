@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from catalog.models import ProductImage
-from newsroom.models import Affiliation, CampaignSeries, Event
+from newsroom.models import Affiliation, CampaignSeries, Event, Role, SeriesAppearance
 from tests.conftest import png_bytes
 from tests.factories import (
     make_ambassadorship,
@@ -22,12 +22,12 @@ EXPECTED = {
     "home": 5,
     "article-list": 1,
     "article-detail": 5,
-    "person-detail": 11,
+    "person-detail": 12,
     "campaign-detail": 8,
     "tag-detail": 2,
-    "brand-detail": 8,
-    "product-detail": 8,
-    "search": 4,
+    "brand-detail": 10,
+    "product-detail": 10,
+    "search": 6,
     "article-feed": 1,
     "tag-feed": 2,
     "person-feed": 2,
@@ -119,3 +119,84 @@ def test_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(EXPECTED[page]):
         response = client.get(urls[page])
     assert response.status_code == 200
+
+
+# --- Directories, series and event pages: 1 and 40 rows --------------------------------------
+
+DIRECTORY_EXPECTED = {
+    # role facet, house facet (ambassadors + staff), the page, roles of the page's people
+    "/people/": 5,
+    "/people/?role=ambassador&house=hub-house": 5,
+    "/brands/": 1,
+    # five facets, the page, images of the page's bags
+    "/products/": 7,
+    # ...and one lookup each of the colour's and the material's stored values
+    "/products/?colour=black&house=hub-house&category=tote&material=calfskin&year=2024": 9,
+    "/campaigns/": 4,
+    "/campaigns/?series=hub-series&year=2024&house=hub-house": 4,
+    "/events/": 4,
+    "/events/?kind=runway": 4,
+    "/tags/": 1,
+    "/campaigns/series/hub-series/": 6,
+    "/events/hub-show/": 8,
+    "/search/suggest/?q=hub": 5,
+}
+
+
+def build_directories(n):
+    """``n`` public rows of every kind, all sharing one facet value, around one series and show."""
+    house = make_brand(name="Hub House", slug="hub-house")
+    ambassador = Role.objects.create(name="Ambassador", slug="ambassador")
+    series = CampaignSeries.objects.create(brand=house, name="Hub Series", slug="hub-series")
+    show = Event.objects.create(
+        name="Hub Show", slug="hub-show", brand=house, kind="runway", published_by_hand=True
+    )
+    story = make_article(headline="Hub story")
+    for i in range(n):
+        person = make_person(name=f"Hub person {i}")
+        person.roles.add(ambassador)
+        make_ambassadorship(person=person, brand=house, since_year=2020)
+        Affiliation.objects.create(person=person, brand=make_brand(), role="designer")
+        SeriesAppearance.objects.create(series=series, person=make_person())
+        bag = make_product(
+            name=f"Hub bag {i}",
+            brand=house,
+            category="tote",
+            materials="Calfskin\nNapa",
+            year_introduced=2024,
+        )
+        make_colorway(product=bag, name="Black")
+        image = ProductImage(product=bag, alt_text=f"Bag {i}", position=0)
+        image.image.save(f"hub-{i}.png", ContentFile(png_bytes()), save=True)
+        campaign = make_campaign(
+            name=f"Hub campaign {i}", brand=house, series=series, date="2024-05-01"
+        )
+        campaign.people.add(person)
+        campaign.products.add(bag)
+        Event.objects.create(
+            name=f"Hub event {i}", brand=house, kind="runway", published_by_hand=True
+        )
+        show.people.add(person)
+        show.products.add(bag)
+        make_quote(speaker_person=person, articles=[story]).about_events.add(show)
+        tagged = make_article()
+        tagged.tags.add(f"hub tag {i}")
+        tagged.campaigns.add(campaign)
+        tagged.events.add(show)
+
+
+@pytest.mark.parametrize("n", [1, 40])
+@pytest.mark.parametrize("url", sorted(DIRECTORY_EXPECTED))
+def test_directory_runs_a_fixed_number_of_queries(
+    client, db, settings, django_assert_num_queries, url, n
+):
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "newsroom.cache.PageCacheMiddleware"
+    ]
+    build_directories(n)
+    client.get(url)
+    with django_assert_num_queries(DIRECTORY_EXPECTED[url]):
+        response = client.get(url)
+    assert response.status_code == 200
+    # Every row is listed (up to a page), so the count is not of an empty page.
+    assert b"hub" in response.content.lower()
