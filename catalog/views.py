@@ -21,6 +21,13 @@ from .timeline import sort_timeline, timeline_entry
 STORIES_LIMIT = 30
 
 
+def _surrogate_key(response, obj):
+    """Name the page's main row in ``Surrogate-Key`` (``brand-3``): the page cache
+    adds the keys of every other row the page shows."""
+    response["Surrogate-Key"] = f"{obj._meta.model_name}-{obj.pk}"
+    return response
+
+
 def _public_quotes(quotes, *, now):
     """The quotes of ``quotes`` (a reverse manager) readers may see, with their reports.
 
@@ -161,7 +168,7 @@ def brand_detail(request, slug):
         "breadcrumbs": crumbs,
         "jsonld": page_graph(request, crumbs, *people_nodes.values(), *product_nodes, about=node),
     }
-    return render(request, "catalog/brand_detail.html", context)
+    return _surrogate_key(render(request, "catalog/brand_detail.html", context), brand)
 
 
 def product_detail(request, slug):
@@ -253,4 +260,4 @@ def product_detail(request, slug):
             about=node,
         ),
     }
-    return render(request, "catalog/product_detail.html", context)
+    return _surrogate_key(render(request, "catalog/product_detail.html", context), product)

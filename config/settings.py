@@ -173,6 +173,11 @@ else:
 # this long; every content change and schedule point invalidates them sooner.
 # Off (0) in debug mode, where templates change under a running server.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
+# The HTTP cache tier (config/varnish.vcl, or a CDN): after a write commits, the
+# surrogate keys it invalidated are purged at each of these URLs (newsroom.purge),
+# in the background, with this timeout per request and one retry.
+PURGE_URLS = env.list("DJANGO_PURGE_URLS", default=[])
+PURGE_TIMEOUT = env.float("DJANGO_PURGE_TIMEOUT", default=2.0)
 
 # --- Security -------------------------------------------------------------------
 # Production sets DJANGO_SECURE=1 (behind HTTPS); every switch below follows it and

@@ -1,30 +1,40 @@
-"""Whole-page cache for anonymous readers, with exact invalidation.
+"""Whole-page cache for anonymous readers, with exact, dependency-tracked invalidation.
 
 How a page stays exact
 ----------------------
-Every cached page is stored under the current *content version*, a random token
-kept in the cache. Any write to public content (a save, a delete or an M2M change
-of an article, person, brand, product, campaign, quote, tag, ...) replaces the
-token, so the very next request misses and renders afresh; old entries are never
-read again and expire on their own.
+Every page records the surrogate keys of what it shows (:mod:`newsroom.surrogate`:
+``article-12``, ``person-3``, ``home``, ...). The cache keeps a *generation* per
+key, a random token; a stored page keeps the generations of its keys at the time
+it was rendered, and is served only while every one of them is still current.
+A write replaces the generations of exactly the keys it affects (a renamed person:
+``person-3``; a published story: the story, the lists it appears in and what it
+links), so the very next request for a page that shows it misses and renders
+afresh, and every other page stays. A draft or review save touches no key.
+The same keys go to the Varnish tier and CDNs as purges (:mod:`newsroom.purge`).
+
+A request reads everything it needs in one ``get_many``: the shared state, the
+stored page and the generations of the keys this process last saw on that URL.
 
 Content also becomes public with no write at all: a scheduled article goes live
 at its ``published_at`` and an embargo lifts at its ``embargoed_until``. Next to
-the version the cache keeps the *next schedule point*, the earliest of those
-moments still in the future. A request made at or after it replaces the version
-(so pages rendered before the moment are dropped), computes the next point, and
-goes on. Pages are also never kept past that moment.
+the generations the cache keeps the *next schedule point*, the earliest of those
+moments still in the future. A request made at or after it replaces the
+generation of ``all`` (which every page carries), computes the next point, and
+goes on. Pages are also never kept past that moment, here nor in Varnish
+(``s-maxage`` is cut to it).
 
-Every ``migrate`` (a deploy) starts a new version too, since new code may render
+Every ``migrate`` (a deploy) replaces ``all`` too, since new code may render
 the same content differently; writes made by migrations themselves (historical
 models) are covered by that.
 
-Races: the version and the next point are written in the order "new version,
-then query the database, then store the next point, then check that the version
-is still ours" (and again if not), so a next point computed before a concurrent
-commit never outlives the version that commit sets. Writes inside a transaction
-refresh the state at once (the transaction sees its own rows) and once more
-after the commit, when every other connection sees them.
+Races: a write replaces the *version* (a token every invalidating write
+changes) first, then the generations of its keys, then computes the next point,
+stores it, and checks that the version is still its own (and goes again if
+not), so a next point computed before a concurrent commit never outlives that
+commit. A render stores its page only if the version is the one it read before
+rendering: a page rendered across a write is not kept. Writes inside a
+transaction invalidate at once (the transaction sees its own rows) and once
+more after the commit, when every other connection sees them.
 
 What is cached
 --------------
@@ -37,10 +47,11 @@ the page rendered for them and nothing is stored.
 If the cache goes away (Redis down or hung: config.cache.ResilientRedisCache
 answers misses for a back-off period), the state cannot be read, and pages are
 served uncached; writes that could not reach the cache are replayed by the next
-request that finds it again.
+request that finds it again (as a replacement of ``all``).
 
 Writes that send no signals (``QuerySet.update()``, ``bulk_create()``, raw SQL)
-must call :func:`content_changed` themselves.
+must call :func:`content_changed` themselves (with the keys they affect, or
+none for "everything").
 """
 
 import hashlib
@@ -56,12 +67,21 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import IntegerField, Min, Value
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
+
+from . import purge, surrogate
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +103,28 @@ def page_cache_seconds():
     return getattr(settings, "PAGE_CACHE_SECONDS", 600)
 
 
-def _state_keys(using=DEFAULT_DB_ALIAS):
-    """Keys of the shared state, per database, so two databases never share one."""
+_db_tags = {}
+
+
+def _db_tag(using=DEFAULT_DB_ALIAS):
+    """A short name of the database, so two databases never share cache entries."""
     name = str(connections[using].settings_dict["NAME"])
-    db = hashlib.blake2s(name.encode(), digest_size=6).hexdigest()
+    try:
+        return _db_tags[name]
+    except KeyError:
+        tag = _db_tags[name] = hashlib.blake2s(name.encode(), digest_size=6).hexdigest()
+        return tag
+
+
+def _state_keys(using=DEFAULT_DB_ALIAS):
+    """Keys of the shared state, per database: the version, the next point, the lock."""
+    db = _db_tag(using)
     return f"pagecache:{db}:version", f"pagecache:{db}:next", f"pagecache:{db}:lock"
+
+
+def _gen_key(key, using=DEFAULT_DB_ALIAS):
+    """Where the generation of a surrogate key is kept."""
+    return f"pagecache:{_db_tag(using)}:gen:{key}"
 
 
 # -- the next schedule point ---------------------------------------------------------
@@ -167,7 +204,7 @@ def next_schedule_point(*, now=None, using=DEFAULT_DB_ALIAS):
 
 @dataclass(frozen=True)
 class State:
-    version: str
+    version: str  # replaced by every invalidating write
     next_point: float  # POSIX time of the next schedule point; inf when none
 
 
@@ -192,6 +229,8 @@ def reset():
     _refresh_pending = False
     _ready_databases.clear()
     _compiled.clear()
+    _known_keys.clear()
+    _db_tags.clear()
 
 
 _ready_databases = set()
@@ -210,10 +249,11 @@ def _schedule_tables_exist(using):
     return False
 
 
-def refresh(using=DEFAULT_DB_ALIAS):
-    """Start a new content version and store the next schedule point under it.
+def refresh(using=DEFAULT_DB_ALIAS, keys=(surrogate.ALL,)):
+    """Replace the generations of ``keys`` and store the next schedule point.
 
-    Returns the new state, or None when the cache cannot be reached.
+    With the default, every page goes. Returns the new state, or None when the
+    cache cannot be reached.
     """
     global _refresh_pending
     cache = _cache()
@@ -221,6 +261,8 @@ def refresh(using=DEFAULT_DB_ALIAS):
     for _attempt in range(REFRESH_ATTEMPTS):
         version = secrets.token_hex(8)
         cache.set(version_key, version, None)
+        if keys:
+            cache.set_many({_gen_key(key, using): version for key in keys}, None)
         if not _schedule_tables_exist(using):
             # A write during migrations: the first request afterwards finds the point.
             cache.delete(next_key)
@@ -242,13 +284,16 @@ def refresh(using=DEFAULT_DB_ALIAS):
     return None
 
 
-def current_state(using=DEFAULT_DB_ALIAS):
-    """The state pages are cached under now, or None to serve this request uncached."""
+def _read(extra=(), using=DEFAULT_DB_ALIAS):
+    """The state and the values of ``extra`` cache keys, in one ``get_many``.
+
+    Returns ``(None, {})`` to serve this request uncached.
+    """
     if time.monotonic() < _unavailable_until:
-        return None
+        return None, {}
     cache = _cache()
     version_key, next_key, lock_key = _state_keys(using)
-    values = cache.get_many([version_key, next_key])
+    values = cache.get_many([version_key, next_key, *extra])
     version, next_point = values.get(version_key), values.get(next_key)
     if (
         version is not None
@@ -256,37 +301,65 @@ def current_state(using=DEFAULT_DB_ALIAS):
         and timezone.now().timestamp() < next_point
         and not _refresh_pending
     ):
-        return State(version, next_point)
+        return State(version, next_point), values
     # First request after a flush, after a schedule point passed, or after a write
     # that could not reach the cache: one process refreshes, the others go uncached.
     if not cache.add(lock_key, 1, timeout=10):
         if cache.get(lock_key) is None:
             _mark_unavailable()
-        return None
+        return None, {}
     try:
-        return refresh(using)
+        state = refresh(using)
     finally:
         cache.delete(lock_key)
+    if state is None or not extra:
+        return state, {}
+    return state, cache.get_many(list(extra))
 
 
-def content_changed(*, using=DEFAULT_DB_ALIAS):
-    """Invalidate every cached page: public content changed.
+def current_state(using=DEFAULT_DB_ALIAS):
+    """The state pages are cached under now, or None to serve this request uncached."""
+    return _read((), using)[0]
 
-    Inside a transaction, refresh now (so this connection's own next requests and
-    tests see it) and once more after the commit, when other connections see the
-    rows too. Several writes in one transaction share the after-commit refresh.
+
+def content_changed(*keys, using=DEFAULT_DB_ALIAS):
+    """Invalidate the pages that carry ``keys`` (every page when none is given).
+
+    Inside a transaction, invalidate now (so this connection's own next requests
+    and tests see it) and once more after the commit, when other connections see
+    the rows too. Several writes in one transaction share the after-commit
+    refresh. Varnish and CDNs get the keys as purges after the commit.
     """
+    keys = set(keys) or {surrogate.ALL}
+    if surrogate.ALL not in keys:
+        keys.add(surrogate.CONTENT)
+    _invalidate(keys, using)
+
+
+def schedule_changed(*, using=DEFAULT_DB_ALIAS):
+    """No page changed, but the next schedule point may have (a story was scheduled)."""
+    _invalidate(set(), using)
+
+
+def _invalidate(keys, using):
     connection = transaction.get_connection(using)
+    refresh(using, keys)
     if connection.in_atomic_block:
-        refresh(using)
+        pending = connection.__dict__.setdefault("_pagecache_pending", set())
+        pending.update(keys)
         if not any(func is _refresh_after_commit for _, func, _ in connection.run_on_commit):
             transaction.on_commit(_refresh_after_commit, using=using)
-    else:
-        refresh(using)
+    elif keys:
+        purge.send(keys)
 
 
 def _refresh_after_commit():
-    refresh()
+    for connection in connections.all(initialized_only=True):
+        pending = connection.__dict__.pop("_pagecache_pending", None)
+        if pending is not None:
+            refresh(connection.alias, pending)
+            if pending:
+                purge.send(pending)
 
 
 # -- signal receivers ----------------------------------------------------------------
@@ -299,14 +372,220 @@ def _is_public(model):
     return meta.app_label in PUBLIC_APPS and meta.label_lower not in PRIVATE_MODELS
 
 
-def on_save_or_delete(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+def _article_model():
+    from newsroom.models import Article
+
+    return Article
+
+
+def _article_state(article_model, pk, using):
+    """("public" | "scheduled" | None) of the stored row ``pk``."""
+    row = (
+        article_model._default_manager.using(using)
+        .filter(pk=pk)
+        .values_list("status", "published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    return _state_of(*row)
+
+
+def _state_of(status, published_at):
+    if status != "published" or published_at is None:
+        return None
+    return "public" if published_at <= timezone.now() else "scheduled"
+
+
+def _article_keys(article, using, *, publication_changed):
+    """What a change to a public story invalidates: the story, its lists and what it links."""
+    from newsroom import entities
+    from newsroom.models import TaggedArticle
+
+    article_model = type(article)
+    keys = {surrogate.key_for(article), *surrogate.ARTICLE_LISTS}
+    for kind in entities.kinds():
+        columns = ["pk"]
+        if kind.owner:
+            columns.append(kind.model._meta.get_field(kind.owner).attname)
+        owner_model = kind.model._meta.get_field(kind.owner).related_model if kind.owner else None
+        relation = article_model._meta.get_field(kind.article_field).related_query_name()
+        rows = (
+            kind.model._default_manager.using(using)
+            .filter(**{relation: article.pk})
+            .values_list(*columns)
+        )
+        for row in rows:
+            keys.add(kind.cache_key(row[0]))
+            if owner_model is not None and row[1] is not None:
+                keys.add(surrogate.key_for(row[1], model=owner_model))
+    tag_ids = TaggedArticle.objects.using(using).filter(content_object_id=article.pk)
+    keys.update(f"tag-{pk}" for pk in tag_ids.values_list("tag_id", flat=True))
+    if publication_changed:
+        # What it links may become public or hidden through it.
+        keys.update(surrogate.list_keys_of_kinds())
+        keys.add(surrogate.TAGS_LIST)
+    return keys
+
+
+def _entity_public(kind, pk, using):
+    return kind.public().using(using).filter(pk=pk).exists()
+
+
+def _entity_keys(kind, instance):
+    return {
+        kind.cache_key(instance.pk),
+        kind.list_cache_key,
+        *surrogate.owned_list_keys(kind),
+        *surrogate.foreign_keys(instance),
+        surrogate.HOME,
+        surrogate.SEARCH,
+        surrogate.SITEMAP,
+    }
+
+
+def _before(instance, using, *, with_links=False):
+    """Remember, before a write, whether readers could see the row (and, for a story
+    about to lose its links, what it linked)."""
+    from newsroom import entities
+
+    model = type(instance)
+    if instance.pk is None:
+        return None
+    if issubclass(model, _article_model()):
+        state = _article_state(model, instance.pk, using)
+        keys = None
+        if with_links and state == "public":
+            keys = _article_keys(instance, using, publication_changed=True)
+        return state, keys
+    kind = entities.for_model(model)
+    if kind is not None:
+        return _entity_public(kind, instance.pk, using), None
+    return None
+
+
+def on_pre_save(sender, instance, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
+    if not raw and _is_public(sender):
+        instance._pagecache_before = _before(instance, using)
+
+
+def on_pre_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
     if _is_public(sender):
-        content_changed(using=using)
+        instance._pagecache_before = _before(instance, using, with_links=True)
 
 
-def on_m2m_changed(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
-    if action.startswith("post_") and _is_public(sender):
-        content_changed(using=using)
+def _keys_for_write(sender, instance, using, *, deleted=False):
+    """The keys a saved or deleted row invalidates; None when nothing readers see changed.
+
+    - an article: nothing while it is (and was) a draft, in review or scheduled;
+      otherwise the story, the lists it appears in (home, article list, feeds,
+      sitemap, search), its tags and everything it links (with their houses), and
+      when it goes live or comes down, every directory;
+    - a person, brand, product, campaign or event: nothing while readers cannot
+      see it; otherwise its key, its directory (and those of kinds it owns), what
+      it points at, home, search and the sitemap;
+    - any other row (quote, ambassadorship, image, tag, ...): its key and the keys
+      of what it points at, home and search; nothing if it belongs to a story
+      readers cannot see.
+    """
+    from newsroom import entities
+
+    before = getattr(instance, "_pagecache_before", None)
+    instance.__dict__.pop("_pagecache_before", None)
+    Article = _article_model()
+    if issubclass(sender, Article):
+        was, keys_before = before or (None, None)
+        now = None if deleted else _state_of(instance.status, instance.published_at)
+        if "public" not in (was, now):
+            return set() if "scheduled" in (was, now) else None
+        keys = set(keys_before or ())
+        if not deleted:
+            keys |= _article_keys(instance, using, publication_changed=was != now)
+        return keys
+    kind = entities.for_model(sender)
+    if kind is not None:
+        now = False if deleted else _entity_public(kind, instance.pk, using)
+        if not (before or now):
+            return set() if getattr(instance, "embargoed_until", None) else None
+        return _entity_keys(kind, instance)
+    if sender._meta.app_label == "sites":
+        return {surrogate.ALL}
+    story = next(
+        (
+            f
+            for f in sender._meta.concrete_fields
+            if f.many_to_one and f.related_model is not None and issubclass(f.related_model, Article)
+        ),
+        None,
+    )
+    if story is not None:
+        article_id = getattr(instance, story.attname)
+        if not Article.objects.published().using(using).filter(pk=article_id).exists():
+            return None
+    keys = {surrogate.key_for(instance), *surrogate.foreign_keys(instance)} - {None}
+    keys |= {surrogate.HOME, surrogate.SEARCH}
+    if sender._meta.label_lower == "taggit.tag":
+        keys.add(surrogate.TAGS_LIST)
+    return keys
+
+
+def _changed(sender, instance, using, *, raw=False, deleted=False):
+    if raw:
+        content_changed(using=using)  # loaddata: everything
+        return
+    keys = _keys_for_write(sender, instance, using, deleted=deleted)
+    if keys is None:
+        return
+    if keys:
+        content_changed(*keys, using=using)
+    else:
+        schedule_changed(using=using)
+
+
+def on_save(sender, instance, raw=False, using=DEFAULT_DB_ALIAS, **kwargs):
+    if _is_public(sender):
+        _changed(sender, instance, using, raw=raw)
+
+
+def on_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    if _is_public(sender):
+        _changed(sender, instance, using, deleted=True)
+
+
+def on_m2m_changed(sender, instance, action, reverse, model, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
+    """A relation changed: both ends' pages show it."""
+    if not _is_public(sender) or not _is_public(type(instance)):
+        return
+    Article = _article_model()
+    if action == "pre_clear":
+        if isinstance(instance, Article):
+            instance._pagecache_before = _before(instance, using, with_links=True)
+        return
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Article):
+        before = getattr(instance, "_pagecache_before", None)
+        instance.__dict__.pop("_pagecache_before", None)
+        if not instance.is_published:
+            return  # a draft's links show nowhere
+        keys = set(before[1] or ()) if before else set()
+        keys |= _article_keys(instance, using, publication_changed=True)
+        keys |= {surrogate.key_for(pk, model=model) for pk in pk_set or ()} - {None}
+        content_changed(*keys, using=using)
+        return
+    keys = {surrogate.key_for(instance)} - {None}
+    from newsroom import entities
+
+    kind = entities.for_model(instance)
+    if kind is not None:
+        keys.add(kind.list_cache_key)
+    if issubclass(model, Article):
+        published = Article.objects.published().using(using)
+        if pk_set is None or published.filter(pk__in=pk_set).exists():
+            keys.update(surrogate.ARTICLE_LISTS)
+            keys.update(surrogate.list_keys_of_kinds())
+    keys |= {surrogate.key_for(pk, model=model) for pk in pk_set or ()} - {None}
+    content_changed(*keys, using=using)
 
 
 def on_migrate(sender, app_config=None, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -317,12 +596,20 @@ def on_migrate(sender, app_config=None, using=DEFAULT_DB_ALIAS, **kwargs):
 
 def connect_signals():
     post_migrate.connect(on_migrate, dispatch_uid="pagecache-migrate")
-    post_save.connect(on_save_or_delete, dispatch_uid="pagecache-save")
-    post_delete.connect(on_save_or_delete, dispatch_uid="pagecache-delete")
+    pre_save.connect(on_pre_save, dispatch_uid="pagecache-pre-save")
+    post_save.connect(on_save, dispatch_uid="pagecache-save")
+    pre_delete.connect(on_pre_delete, dispatch_uid="pagecache-pre-delete")
+    post_delete.connect(on_delete, dispatch_uid="pagecache-delete")
     m2m_changed.connect(on_m2m_changed, dispatch_uid="pagecache-m2m")
+    surrogate.connect_signals()
 
 
 # -- middleware ----------------------------------------------------------------------
+
+# The keys each URL showed last time this process rendered or served it: their
+# generations are read with the page, in the request's one get_many.
+_known_keys = {}
+KNOWN_KEYS_LIMIT = 20_000
 
 
 class PageCacheMiddleware:
@@ -348,25 +635,32 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
 
-        state = current_state()
+        using = DEFAULT_DB_ALIAS
+        entry_key = self.key(request)
+        known = _known_keys.get(entry_key, ())
+        gen_keys = {key: _gen_key(key, using) for key in known}
+        state, values = _read([entry_key, *gen_keys.values()], using)
         if state is None:
-            return self.get_response(request)
+            with surrogate.collect() as recorder:
+                response = self.get_response(request)
+            self.label(response, self.keys(response, recorder), None)
+            return response
 
-        cache = _cache()
-        key = self.key(request, state)
-        stored = cache.get(key)
-        if stored is not None:
-            return self.rebuild(stored)
+        stored = values.get(entry_key)
+        if stored is not None and self.is_current(entry_key, stored, values, using):
+            response = self.rebuild(stored)
+            self.label(response, stored[0], state)
+            return response
 
-        response = self.get_response(request)
+        with surrogate.collect() as recorder:
+            response = self.get_response(request)
+        keys = self.keys(response, recorder)
         if self.is_cacheable_response(response):
-            now = timezone.now().timestamp()
-            # Never keep a page past the next schedule point, nor one rendered across it.
-            timeout = min(page_cache_seconds(), state.next_point - now)
-            if timeout >= 1:
-                self.prepare(response)
-                cache.set(key, self.freeze(response), int(timeout))
+            self.prepare(response)
+            stored = self.store(entry_key, response, keys, state, using)
+            if stored:
                 response["X-Page-Cache"] = self.MISS
+        self.label(response, keys, state)
         return response
 
     # -- what may be cached ---------------------------------------------------------
@@ -398,11 +692,80 @@ class PageCacheMiddleware:
     # -- keys and storage -----------------------------------------------------------
 
     @staticmethod
-    def key(request, state):
+    def key(request, state=None):
         # GET and HEAD share entries: the server drops the body of a HEAD response.
         url = request.build_absolute_uri()
         digest = hashlib.blake2s(url.encode(), digest_size=16).hexdigest()
-        return f"page:{state.version}:{digest}"
+        return f"page:{_db_tag(DEFAULT_DB_ALIAS)}:{digest}"
+
+    @staticmethod
+    def is_current(entry_key, stored, values, using):
+        """Every key the page carries still has the generation it was rendered under."""
+        generations = stored[0]
+        missing = [_gen_key(key, using) for key in generations if _gen_key(key, using) not in values]
+        if missing:
+            # Keys this process did not know the URL shows: one more read, then known.
+            values = {**values, **_cache().get_many(missing)}
+            _known_keys[entry_key] = tuple(generations)
+        return all(values.get(_gen_key(key, using)) == gen for key, gen in generations.items())
+
+    def store(self, entry_key, response, keys, state, using):
+        """Keep the page under the current generations of its keys, unless a write came."""
+        now = timezone.now().timestamp()
+        # Never keep a page past the next schedule point, nor one rendered across it.
+        timeout = min(page_cache_seconds(), state.next_point - now)
+        if timeout < 1:
+            return False
+        cache = _cache()
+        version_key = _state_keys(using)[0]
+        gen_keys = {key: _gen_key(key, using) for key in keys}
+        values = cache.get_many([version_key, *gen_keys.values()])
+        if values.get(version_key) != state.version:
+            return False  # a write landed while this page rendered
+        missing = {gk: state.version for k, gk in gen_keys.items() if gk not in values}
+        if missing:
+            # Keys never invalidated yet: start them, without replacing a concurrent start.
+            for gen_key, token in missing.items():
+                cache.add(gen_key, token, None)
+            values.update(cache.get_many(list(missing)))
+            if any(gk not in values for gk in missing):
+                return False
+        generations = {key: values[gk] for key, gk in gen_keys.items()}
+        cache.set(entry_key, (generations, self.freeze(response)), int(timeout))
+        _known_keys[entry_key] = tuple(keys)
+        if len(_known_keys) > KNOWN_KEYS_LIMIT:
+            _known_keys.clear()
+        return True
+
+    @staticmethod
+    def keys(response, recorder):
+        """What the page showed: the recorded keys and any the view put in the header.
+
+        A view of an app that does not import this one (catalog) declares its keys by
+        setting ``Surrogate-Key`` on its response.
+        """
+        own = response.get(surrogate.HEADER)
+        if own is not None:
+            recorder.keys.update(own.split())
+            recorder.declared = True
+        return recorder.final_keys()
+
+    @staticmethod
+    def label(response, keys, state):
+        """The ``Surrogate-Key`` header and the shared caches' lifetime of a public page."""
+        if response.status_code != 200 or response.streaming:
+            return
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in ("private", "no-cache", "no-store")):
+            return
+        response[surrogate.HEADER] = surrogate.header_value(keys)
+        if state is None:
+            return  # the schedule is unknown: shared caches must not keep it
+        lifetime = int(min(page_cache_seconds(), state.next_point - timezone.now().timestamp()))
+        if lifetime >= 1:
+            # Browsers revalidate every time; Varnish and CDNs keep the page until a purge.
+            patch_cache_control(response, s_maxage=lifetime)
+            response["Surrogate-Control"] = f"max-age={lifetime}"
 
     @staticmethod
     def prepare(response):
@@ -418,10 +781,15 @@ class PageCacheMiddleware:
 
     @staticmethod
     def freeze(response):
-        return (response.status_code, list(response.items()), response.content)
+        headers = [
+            (name, value)
+            for name, value in response.items()
+            if name not in (surrogate.HEADER, "Surrogate-Control")
+        ]
+        return (response.status_code, headers, response.content)
 
     def rebuild(self, stored):
-        status, headers, content = stored
+        status, headers, content = stored[1]
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import escape
 
+from . import surrogate
 from .models import Article, Person
 from .tags import public_tags
 
@@ -36,6 +37,7 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
+        surrogate.add(None, surrogate.FEEDS)
         return (
             self.articles(obj)
             .only("headline", "slug", "dek", "published_at", "updated_at")

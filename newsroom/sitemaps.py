@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from catalog.models import Brand, Product, public_q
 
+from . import entities, surrogate
 from .entities import kinds, with_pages
 from .models import Article, Campaign, Person
 from .showcases import public_series
@@ -26,6 +27,7 @@ class ArticleSitemap(Sitemap):
     limit = PAGE_LIMIT
 
     def items(self):
+        surrogate.add(None, surrogate.SITEMAP, surrogate.ARTICLE_LIST)
         return Article.objects.published().only("slug", "updated_at").order_by("-pk")
 
     def lastmod(self, item):
@@ -46,6 +48,7 @@ class _PublicSitemap(Sitemap):
         return self.model.objects.public()
 
     def items(self):
+        surrogate.add(None, surrogate.SITEMAP, entities.for_model(self.model).list_cache_key)
         return self.queryset().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, item):
@@ -83,6 +86,7 @@ class TagSitemap(Sitemap):
     limit = PAGE_LIMIT
 
     def items(self):
+        surrogate.add(None, surrogate.SITEMAP, surrogate.TAGS_LIST)
         return public_tags().only("slug").order_by("pk")
 
     def location(self, item):

@@ -41,6 +41,7 @@ from catalog.seo import PageMeta, home_crumb, page_graph, page_meta
 from catalog.timeline import sort_timeline, timeline_entry
 
 from . import entities as registry
+from . import surrogate
 from .html import clean_html
 from .links import without_unreachable_links
 from .mentions import link_first_mentions
@@ -89,6 +90,7 @@ def public_quotes():
 
 def home(request):
     """Latest stories, a featured campaign and the current ambassadors."""
+    surrogate.add(request, surrogate.HOME)
     published = Article.objects.published()
     latest = list(published.for_listing()[:7])
     featured = (
@@ -144,6 +146,7 @@ def _page_path(request):
 
 
 def article_list(request):
+    surrogate.add(request, surrogate.ARTICLE_LIST)
     page = _cursor_page(request, Article.objects.published().for_listing())
     if not page.items and request.GET:
         raise Http404("No stories on this page.")
@@ -165,6 +168,7 @@ def article_list(request):
 
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
+    surrogate.add(request, surrogate.key_for(tag))
     page = _cursor_page(request, Article.objects.published().filter(tags=tag).for_listing())
     if not page.items:
         # A tag only drafts carry is not public yet; a page past the end does not exist.
@@ -424,6 +428,8 @@ def article_detail(request, slug):
     else:
         article = get_object_or_404(Article.objects.published(), slug=slug)
     preview = not article.is_published
+    # Everything else it shows (links, tags, quotes, related stories) records itself.
+    surrogate.add(request, surrogate.key_for(article))
     response = render(
         request,
         "newsroom/article_detail.html",
@@ -440,6 +446,7 @@ def article_detail(request, slug):
 def person_detail(request, slug):
     now = timezone.now()
     person = get_object_or_404(Person.objects.public(now=now).prefetch_related("roles"), slug=slug)
+    surrogate.add(request, surrogate.key_for(person))
     ambassadorships = list(
         person.ambassadorships.public(now=now)
         .filter(public_q("brand__", now=now))
@@ -590,6 +597,7 @@ def campaign_detail(request, slug):
         .select_related("brand", "series", "photographer"),
         slug=slug,
     )
+    surrogate.add(request, surrogate.key_for(campaign))
     series_campaigns = []
     if campaign.series_id:
         series_campaigns = list(
