@@ -1,5 +1,8 @@
+import json
+
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -473,6 +476,22 @@ class ArticleAdmin(
             return ["workflow_state"]
         return ["workflow_state", "published_at"]
 
+    def get_fieldsets(self, request, obj=None):
+        """An editor looking at a story in review also gets the note to send it back with."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if (
+            obj is not None
+            and obj.status == Article.Status.REVIEW
+            and services.user_can_publish(request.user)
+        ):
+            fieldsets = [
+                (name, {**options, "fields": [*options["fields"], "return_note"]})
+                if name == "Workflow"
+                else (name, options)
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
     @admin.display(description="Status")
     def workflow_state(self, obj):
         if obj is None or obj.pk is None:
@@ -485,6 +504,13 @@ class ArticleAdmin(
         return obj.get_status_display()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        request_event = services.article_open_change_request(obj) if obj and obj.pk else None
+        if request_event is not None:
+            context["change_request"] = {
+                "event": request_event,
+                "author": services.change_request_author(request_event),
+                "outside": request_event.actor_id is None,
+            }
         context["workflow_buttons"] = [
             {"value": name, "label": TRANSITION_BUTTONS[name][0], "variant": TRANSITION_BUTTONS[name][1]}
             for name in forms.available_transitions(request.user, obj)
@@ -523,8 +549,10 @@ class ArticleAdmin(
             services.article_unpublish(article=article, user=user)
             return "Unpublished: readers no longer see it. It is a draft again."
         if step == forms.RETURN:
-            services.article_return_to_draft(article=article, user=user)
-            return "Returned to draft."
+            services.article_return_to_draft(
+                article=article, user=user, note=form.cleaned_data["return_note"]
+            )
+            return "Sent back to the writer with your note: it is a draft again."
         if (
             article.status == Article.Status.PUBLISHED
             and "published_at" in form.changed_data
@@ -533,6 +561,38 @@ class ArticleAdmin(
             # An editor moved the date of a published or scheduled article.
             services.article_publish(article=article, user=user, at=article.published_at)
         return ""
+
+    # --- What the history says of a save -----------------------------------------
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The changed fields, without the note to the writer (it is not a field)."""
+        if "return_note" in form.changed_data:
+            form.changed_data.remove("return_note")
+        return super().construct_change_message(request, form, formsets, add)
+
+    def _name_the_step(self, obj, message):
+        """Let the revision of a save that took a workflow step name the step.
+
+        "Published by Erin." or "Sent back by Eddie: …", followed by the fields
+        the same save changed, if any (the diff is one click away in the history).
+        """
+        step = getattr(obj, "transition_comment", "")
+        if not step or not reversion.is_active():
+            return
+        changed = LogEntry(change_message=json.dumps(message)).get_change_message()
+        if changed and changed != "No fields changed." and message:
+            step = f"{step} {changed}"
+        reversion.set_comment(step[:1000])
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._name_the_step(obj, message)
+        return entry
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._name_the_step(obj, [])
+        return entry
 
     def _workflow_response(self, request, obj):
         message = getattr(request, "_article_workflow_message", "")
@@ -640,12 +700,30 @@ class ArticleAdmin(
 
     @admin.action(description="Return selected articles to draft", permissions=["publish"])
     def return_to_draft(self, request, queryset):
-        self._bulk(
-            request,
-            queryset.filter(status=Article.Status.REVIEW),
-            services.article_return_to_draft,
-            "returned to draft",
-        )
+        """Asks for the note first (one note for all), then sends each story back."""
+        in_review = queryset.filter(status=Article.Status.REVIEW)
+        form = forms.ReturnNoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            note = form.cleaned_data["note"]
+            self._bulk(
+                request,
+                in_review,
+                lambda article, user: services.article_return_to_draft(
+                    article=article, user=user, note=note
+                ),
+                "sent back to draft with your note",
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Send stories back to their writers",
+            "opts": self.model._meta,
+            "articles": list(in_review.select_related(None).only("pk", "headline")),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "form": form,
+            "action": "return_to_draft",
+        }
+        return TemplateResponse(request, "admin/newsroom/article/return_note.html", context)
 
     def response_action(self, request, queryset):
         try:

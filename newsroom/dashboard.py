@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 from . import services
-from .models import Article
+from .models import Article, EditorialEvent
 
 LIMIT = 6
-RECENT_DAYS = 7
 
 
 @dataclass
@@ -35,6 +36,27 @@ class DeskList:
     more_url: str
     empty: str
     show: str  # which moment each row shows: "updated", "scheduled" or "published"
+
+
+def _plural(count, singular, plural):
+    return singular if count == 1 else plural
+
+
+def _sent_back(queryset):
+    """Annotate each row with the note it was sent back with, while it is still open.
+
+    Correlated subqueries on the open-request index, inside the list's own query.
+    """
+    open_request = EditorialEvent.objects.filter(
+        article=OuterRef("pk"), action__in=EditorialEvent.CHANGE_REQUESTS, closed_at=None
+    ).order_by("-at", "-pk")
+    author = Coalesce(
+        NullIf("actor__first_name", Value("")), NullIf("actor__username", Value("")), "actor_name"
+    )
+    return queryset.annotate(
+        sent_back_note=Subquery(open_request.values("note")[:1]),
+        sent_back_by=Subquery(open_request.annotate(author=author).values("author")[:1]),
+    )
 
 
 def _changelist(**params):
@@ -109,13 +131,14 @@ def desk_lists(user, *, now=None):
         )
 
     drafts = articles.filter(status=Article.Status.DRAFT, created_by=user)
+    drafts_count = drafts.count()
     lists.append(
         DeskList(
             key="drafts",
             title="Your drafts",
-            articles=_rows(drafts.order_by("-updated_at", "-pk")),
-            count=drafts.count(),
-            count_label="drafts",
+            articles=_rows(_sent_back(drafts).order_by("-updated_at", "-pk")),
+            count=drafts_count,
+            count_label=_plural(drafts_count, "draft", "drafts"),
             more_url=_changelist(status__exact=Article.Status.DRAFT, created_by__id__exact=user.pk),
             empty="No drafts: start a story with “Add article”.",
             show="updated",
@@ -137,13 +160,16 @@ def desk_lists(user, *, now=None):
     )
 
     published = articles.published(now=now)
+    live = published.count()
     lists.append(
         DeskList(
             key="published",
             title="Recently published",
             articles=_rows(published.order_by("-published_at", "-pk")),
-            count=published.filter(published_at__gt=now - timedelta(days=RECENT_DAYS)).count(),
-            count_label=f"in the last {RECENT_DAYS} days",
+            # All live stories, which is what the link opens: a count of "the last
+            # seven days" read as 0 above a list of older stories.
+            count=live,
+            count_label=_plural(live, "live story in all", "live stories in all"),
             more_url=_changelist(visibility="live"),
             empty="Nothing published yet.",
             show="published",

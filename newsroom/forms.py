@@ -106,6 +106,14 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    return_note = forms.CharField(
+        label="Note for the writer",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        help_text="Required to return the story to draft: say what needs to change. "
+        "The writer sees it on the story and on their desk until they resubmit.",
+    )
 
     user = None  # set by ArticleAdmin.get_form
 
@@ -197,6 +205,15 @@ class ArticleAdminForm(forms.ModelForm):
                     "step": STEP_PARTICIPLES[self.transition],
                 },
             )
+        if self.transition == RETURN and not " ".join(cleaned.get("return_note", "").split()):
+            self.add_error(
+                "return_note" if "return_note" in self.fields else None,
+                forms.ValidationError(
+                    "Say what needs to change: a note is required to send a story back. "
+                    "Nothing was saved.",
+                    code="return_needs_note",
+                ),
+            )
         if self.transition == SCHEDULE:
             at = cleaned.get("published_at")
             if not at or at <= timezone.now():
@@ -233,6 +250,23 @@ class ArticleAdminForm(forms.ModelForm):
             )
 
 
+class ReturnNoteForm(forms.Form):
+    """The note an editor sends stories back with, from the list's action."""
+
+    note = forms.CharField(
+        label="Note for the writers",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        help_text="Say what needs to change. Each writer sees it until they resubmit.",
+    )
+
+    def clean_note(self):
+        note = " ".join(self.cleaned_data["note"].split())
+        if not note:
+            raise forms.ValidationError("A note is required to send a story back.")
+        return note
+
+
 class ReviewLinkForm(forms.Form):
     """What an editor fills in to share an article with an outside reviewer."""
 
@@ -256,7 +290,13 @@ class ReviewLinkForm(forms.Form):
 
 
 class ReviewApprovalForm(forms.Form):
-    """An outside reviewer's approval of the revision they were shown."""
+    """An outside reviewer's answer: approve the revision they were shown, or ask for changes.
+
+    The button pressed is posted as ``verdict``; asking for changes needs a note.
+    """
+
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
 
     name = forms.CharField(
         label="Your name",
@@ -264,10 +304,11 @@ class ReviewApprovalForm(forms.Form):
         help_text="As it should appear in the newsroom's records.",
     )
     note = forms.CharField(
-        label="Note for the newsroom (optional)",
+        label="Note for the newsroom",
         max_length=400,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional when you approve; required when you ask for changes.",
     )
 
     def clean_name(self):
@@ -275,3 +316,15 @@ class ReviewApprovalForm(forms.Form):
         if not name:
             raise forms.ValidationError("Please give your name.")
         return name
+
+    @property
+    def verdict(self):
+        wanted = self.data.get("verdict")
+        return self.REQUEST_CHANGES if wanted == self.REQUEST_CHANGES else self.APPROVE
+
+    def clean(self):
+        cleaned = super().clean()
+        note = " ".join(cleaned.get("note", "").split())
+        if self.verdict == self.REQUEST_CHANGES and not note:
+            self.add_error("note", "Say what should change: a note is required to ask for changes.")
+        return cleaned

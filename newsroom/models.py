@@ -669,7 +669,8 @@ class EditorialEvent(models.Model):
         PUBLISHED = "published", "Published"
         SCHEDULED = "scheduled", "Scheduled"
         UNPUBLISHED = "unpublished", "Unpublished"
-        RETURNED = "returned", "Returned to draft"
+        RETURNED = "returned", "Sent back to the writer"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested by outside reviewer"
         APPROVED = "approved", "Approved by outside reviewer"
         SHARED = "shared", "Share link created"
         REVOKED = "revoked", "Share link revoked"
@@ -685,9 +686,25 @@ class EditorialEvent(models.Model):
     )
     at = models.DateTimeField(default=timezone.now, db_index=True)
     note = models.CharField(max_length=500, blank=True)
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="For a change request: when the writer resubmitted (or an editor published).",
+    )
+
+    # A story sent back with a note stays "sent back" until it is resubmitted.
+    CHANGE_REQUESTS = (Action.RETURNED, Action.CHANGES_REQUESTED)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["article", "-at"],
+                name="open_change_request_idx",
+                condition=models.Q(action__in=["returned", "changes_requested"], closed_at=None),
+            )
+        ]
 
     def __str__(self):
         who = self.actor or self.actor_name or "someone"
@@ -712,6 +729,8 @@ class ReviewLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by_name = models.CharField(max_length=200, blank=True)
+    changes_requested_at = models.DateTimeField(null=True, blank=True)
+    changes_requested_by_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

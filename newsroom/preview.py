@@ -6,11 +6,13 @@ secret key (``django.core.signing``), so addresses cannot be guessed or edited
 into another link's. The page shows the revision saved when the link was made,
 through the same template readers get, marked as a preview; it is never cached
 nor indexed. Once the link expires or is revoked it shows nothing but a note.
-The reviewer can record an approval (a POST with a CSRF token), which lands in
-the article's editorial history.
+The reviewer can approve the revision or ask for changes with a note (a POST
+with a CSRF token); either lands in the article's editorial history, and a
+request for changes sends a story in review back to its writer.
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
@@ -73,10 +75,18 @@ def review_link(request, token):
 
     form = ReviewApprovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.review_link_approve(
-            link=link, name=form.cleaned_data["name"], note=form.cleaned_data["note"]
-        )
-        messages.success(request, "Thank you: your approval has been recorded.")
+        answer = {"link": link, "name": form.cleaned_data["name"], "note": form.cleaned_data["note"]}
+        try:
+            if form.verdict == form.REQUEST_CHANGES:
+                services.review_link_request_changes(**answer)
+                done = "Thank you: your request for changes has been sent to the newsroom."
+            else:
+                services.review_link_approve(**answer)
+                done = "Thank you: your approval has been recorded."
+        except PermissionDenied as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, done)
         return HttpResponseRedirect(request.path)
 
     article, entities = _snapshot(link)

@@ -38,8 +38,21 @@ def _log(article, action, user=None, note="", actor_name=""):
     )
 
 
+def person_name(user):
+    """How the newsroom names a person in its history: full name, else username."""
+    if user is None or not user.is_authenticated:
+        return "someone"
+    return user.get_full_name() or user.get_username()
+
+
 def _save_transition(article, user, fields, comment):
-    """Save workflow fields, bump the edit version and keep a revision."""
+    """Save workflow fields, bump the edit version and keep a revision.
+
+    ``comment`` names the step ("Published by Erin"); it is also left on the
+    article (``transition_comment``) for the admin, whose own revision of the
+    same save would otherwise describe it by its changed fields alone.
+    """
+    article.transition_comment = comment
     with reversion.create_revision():
         if user is not None and user.is_authenticated:
             reversion.set_user(user)
@@ -155,11 +168,48 @@ def article_save(*, article, user, opened_version=None):
 # --- Workflow ------------------------------------------------------------------
 
 
+class NoteRequired(ValueError):
+    """Sending a story back needs a note saying what to change."""
+
+
+def _require_note(note):
+    note = " ".join((note or "").split())
+    if not note:
+        raise NoteRequired("Say what needs to change: a note is required to send a story back.")
+    return note
+
+
+def article_open_change_request(article):
+    """The note the story was last sent back with, until its writer resubmits; or ``None``."""
+    return (
+        EditorialEvent.objects.filter(
+            article=article, action__in=EditorialEvent.CHANGE_REQUESTS, closed_at=None
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def change_request_author(event):
+    """Who sent a story back, in words: the editor's name, or the outside reviewer's."""
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    return event.actor_name or "someone"
+
+
+def _close_change_requests(article, now=None):
+    EditorialEvent.objects.filter(
+        article=article, action__in=EditorialEvent.CHANGE_REQUESTS, closed_at=None
+    ).update(closed_at=now or timezone.now())
+
+
 @transaction.atomic
 def article_submit(*, article, user):
-    """A writer hands a draft to the editors."""
+    """A writer hands a draft to the editors; any note it was sent back with is closed."""
     article.status = Article.Status.REVIEW
-    _save_transition(article, user, ["status"], "Submitted for review.")
+    _save_transition(article, user, ["status"], f"Submitted for review by {person_name(user)}.")
+    _close_change_requests(article)
     _log(article, EditorialEvent.Action.SUBMITTED, user)
     return article
 
@@ -180,11 +230,14 @@ def article_publish(*, article, user, at=None):
     article.status = Article.Status.PUBLISHED
     article.published_at = at
     scheduled = at > now
+    _close_change_requests(article, now)
     _save_transition(
         article,
         user,
         ["status", "published_at"],
-        f"Scheduled for {at:%Y-%m-%d %H:%M %Z}." if scheduled else "Published.",
+        f"Scheduled for {timezone.localtime(at):%-d %B %Y, %H:%M} by {person_name(user)}."
+        if scheduled
+        else f"Published by {person_name(user)}.",
     )
     _log(
         article,
@@ -200,17 +253,22 @@ def article_unpublish(*, article, user):
     """Take an article (live or scheduled) off the public site; it goes back to draft."""
     _require_publisher(user)
     article.status = Article.Status.DRAFT
-    _save_transition(article, user, ["status"], "Unpublished.")
+    _save_transition(article, user, ["status"], f"Unpublished by {person_name(user)}.")
     _log(article, EditorialEvent.Action.UNPUBLISHED, user)
     return article
 
 
 @transaction.atomic
-def article_return_to_draft(*, article, user, note=""):
-    """An editor sends an article in review back to its writer."""
+def article_return_to_draft(*, article, user, note):
+    """An editor sends an article in review back to its writer, saying what to change.
+
+    The note is required (:class:`NoteRequired` otherwise). It stays open, shown
+    on the story's form and on the writer's desk, until the story is resubmitted.
+    """
     _require_publisher(user)
+    note = _require_note(note)
     article.status = Article.Status.DRAFT
-    _save_transition(article, user, ["status"], "Returned to draft.")
+    _save_transition(article, user, ["status"], f"Sent back by {person_name(user)}: {note}"[:500])
     _log(article, EditorialEvent.Action.RETURNED, user, note=note)
     return article
 
@@ -282,6 +340,8 @@ def review_link_approve(*, link, name, note=""):
     link = ReviewLink.objects.select_for_update().get(pk=link.pk)
     if not link.is_active:
         raise PermissionDenied("This share link has expired or was revoked.")
+    if link.approved_at or link.changes_requested_at:
+        raise PermissionDenied("This review has already been answered.")
     link.approved_at = timezone.now()
     link.approved_by_name = name
     link.save(update_fields=["approved_at", "approved_by_name"])
@@ -295,6 +355,30 @@ def review_link_approve(*, link, name, note=""):
         actor_name=name,
         note=f"{detail}: {note}" if note else detail,
     )
+    return link
+
+
+@transaction.atomic
+def review_link_request_changes(*, link, name, note):
+    """Record an outside reviewer's request for changes, with the note they wrote.
+
+    A story in review goes back to its writer (a draft again); a draft stays a
+    draft; a live or scheduled story stays as it is, the note waiting on its form.
+    """
+    note = _require_note(note)
+    link = ReviewLink.objects.select_for_update().get(pk=link.pk)
+    if not link.is_active:
+        raise PermissionDenied("This share link has expired or was revoked.")
+    if link.approved_at or link.changes_requested_at:
+        raise PermissionDenied("This review has already been answered.")
+    link.changes_requested_at = timezone.now()
+    link.changes_requested_by_name = name
+    link.save(update_fields=["changes_requested_at", "changes_requested_by_name"])
+    article = Article.objects.select_for_update().get(pk=link.article_id)
+    if article.status == Article.Status.REVIEW:
+        article.status = Article.Status.DRAFT
+        _save_transition(article, None, ["status"], f"Sent back by {name}: {note}"[:500])
+    _log(article, EditorialEvent.Action.CHANGES_REQUESTED, actor_name=name, note=note)
     return link
 
 

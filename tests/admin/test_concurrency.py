@@ -80,7 +80,7 @@ def test_a_workflow_step_also_makes_open_forms_stale(editor_client, article):
     opened = article_data(article, headline="Edited after all")
     editor_client.post(
         reverse("admin:newsroom_article_changelist"),
-        {"action": "return_to_draft", "_selected_action": [article.pk]},
+        {"action": "return_to_draft", "_selected_action": [article.pk], "apply": "1", "note": "No."},
     )
     response = editor_client.post(change_url(article), opened)
     assert response.status_code == 200

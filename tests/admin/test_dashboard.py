@@ -59,7 +59,8 @@ def test_scheduled_and_recently_published(editor_client):
     assert [a.headline for a in desk["scheduled"].articles] == ["Tomorrow", "Next week"]
     assert desk["scheduled"].count == 2
     assert [a.headline for a in desk["published"].articles] == ["Yesterday", "Last month"]
-    assert desk["published"].count == 1, "published in the last seven days"
+    assert desk["published"].count == 2, "every live story, as the link's list shows"
+    assert desk["published"].count_label == "live stories in all"
     first = desk["scheduled"].articles[0]
     assert first.desk_when == f"{timezone.localtime(first.published_at):%-d %b %Y, %H:%M}"
 
@@ -77,8 +78,7 @@ def test_see_all_links_open_filtered_changelists(editor_client, editor):
     for box in editor_client.get(reverse("admin:index")).context["desk"]:
         response = editor_client.get(box.more_url)
         assert response.status_code == 200, box.more_url  # an unknown filter would redirect
-        if box.key != "published":  # that box counts the last seven days only
-            assert response.context["cl"].result_count == box.count, box.more_url
+        assert response.context["cl"].result_count == box.count, box.more_url
 
 
 def test_desk_costs_a_fixed_number_of_queries(editor, django_assert_num_queries):
@@ -126,3 +126,20 @@ def test_index_without_article_permission_has_no_desk(client, django_user_model)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert "desk" not in response.context
+
+
+def test_counts_are_worded_in_the_singular_and_plural(editor_client, editor):
+    make_article(status="draft", created_by=editor)
+    make_article(published_at=yesterday())
+    content = editor_client.get(reverse("admin:index")).content.decode()
+    assert ">1 draft<" in content and "1 drafts" not in content
+    assert ">1 live story in all<" in content
+    make_article(status="draft", created_by=editor)
+    assert ">2 drafts<" in editor_client.get(reverse("admin:index")).content.decode()
+
+
+def test_no_seven_day_count_above_older_stories(editor_client):
+    make_article(headline="From 2024", published_at=timezone.now() - timedelta(days=700))
+    content = editor_client.get(reverse("admin:index")).content.decode()
+    assert "in the last 7 days" not in content
+    assert ">1 live story in all<" in content

@@ -214,7 +214,10 @@ def test_editor_unpublishes(editor_client):
 
 def test_editor_returns_an_article_to_its_writer(editor_client):
     article = make_article(status=Article.Status.REVIEW)
-    editor_client.post(change_url(article), article_data(article, _transition="return"))
+    editor_client.post(
+        change_url(article),
+        article_data(article, _transition="return", return_note="Needs a second source."),
+    )
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
     assert article.events_log.get().action == EditorialEvent.Action.RETURNED
@@ -264,7 +267,13 @@ def test_editor_publishes_through_an_action(editor_client, editor):
 def test_editor_returns_through_an_action(editor_client):
     article = make_article(status=Article.Status.REVIEW)
     editor_client.post(
-        reverse(CHANGELIST), {"action": "return_to_draft", "_selected_action": [article.pk]}
+        reverse(CHANGELIST),
+        {
+            "action": "return_to_draft",
+            "_selected_action": [article.pk],
+            "apply": "1",
+            "note": "Needs a second source.",
+        },
     )
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
