@@ -23,6 +23,15 @@ PAGE_TYPES = {
     "tag": "/tags/campaigns/",
     "search": "/search/?q=bel+air",
     "not-found": "/articles/no-such-story/",
+    "people": "/people/",
+    "brands": "/brands/",
+    "products": "/products/",
+    "products-filtered": "/products/?colour=black&house=balenciaga",
+    "campaigns": "/campaigns/",
+    "events": "/events/",
+    "tags": "/tags/",
+    "series": "/campaigns/series/characters/",
+    "event": "/events/balenciaga-fall-2024-presentation/",
 }
 
 
@@ -69,6 +78,44 @@ def test_reader_follows_the_connections_from_home_back_to_a_story(page, stories)
     assert page.url.endswith("/brands/balenciaga/")
 
 
+def test_reader_browses_from_the_handbag_directory_to_a_face_of_the_series(page, stories):
+    """Home, handbag directory, a colour, Bel Air, its show, its series, Michelle Yeoh."""
+    page.goto(stories + "/")
+    click(page, ".site-header", "Handbags")
+    assert page.url.endswith("/products/")
+    assert page.locator("h1").inner_text() == "Handbags"
+
+    click(page, "#facet-colour + ul", "Black 1 handbags")
+    assert page.url.endswith("/products/?colour=black")
+    assert page.locator(".directory__items .card__title").all_inner_texts() == ["Bel Air"]
+
+    click(page, ".directory__items", "Bel Air")
+    assert page.url.endswith("/products/bel-air/")
+
+    click(page, "#events-title + ul", "Balenciaga fall 2024 presentation")
+    assert page.url.endswith("/events/balenciaga-fall-2024-presentation/")
+    assert "Paris" in page.locator(".spec").inner_text()
+
+    click(page, "#campaigns-title + ul", "Characters")
+    assert page.url.endswith("/campaigns/series/characters/")
+    assert page.locator("#instalments-title + ol li").count() == 2
+
+    click(page, "#cast-title + ul", "Michelle Yeoh")
+    assert page.url.endswith("/people/michelle-yeoh/")
+    assert page.locator("h1").inner_text() == "Michelle Yeoh"
+
+
+def test_search_box_suggests_as_the_reader_types(page, stories):
+    page.goto(stories + "/brands/")
+    page.get_by_role("searchbox", name="Search the site").press_sequentially("gvas", delay=30)
+    suggestion = page.locator(".suggestions a", has_text="Demna")
+    suggestion.wait_for()
+    assert "Person" in suggestion.text_content()
+    with page.expect_navigation():
+        suggestion.click()
+    assert page.url.endswith("/people/demna/")
+
+
 def test_reader_searches_from_the_header(page, stories):
     page.goto(stories + "/people/kim-kardashian/")
     page.get_by_role("searchbox", name="Search the site").fill("Bel Air")
@@ -95,7 +142,10 @@ def test_every_page_type_fits_a_phone_and_is_captured_at_both_widths(page, stori
             else None
         ),
     )
-    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    page.on(
+        "requestfailed",
+        lambda request: errors.append(f"failed: {page.url} {request.url} {request.failure}"),
+    )
     for width_name, viewport in (("1280", DESKTOP), ("390", PHONE)):
         page.set_viewport_size(viewport)
         for name, path in PAGE_TYPES.items():

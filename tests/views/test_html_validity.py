@@ -59,3 +59,45 @@ def test_every_page_type_is_valid_html(client, world, editor, tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr or result.stdout
+
+
+@pytest.mark.skipif(
+    _vnu_jar() is None or shutil.which("java") is None,
+    reason="the Nu HTML Checker (vnu.jar) and Java are not installed",
+)
+def test_directories_series_and_event_pages_are_valid_html(client, tmp_path):
+    from django.core.management import call_command
+
+    call_command("loaddata", "stories", verbosity=0)
+    urls = {
+        "people": "/people/",
+        "people-filtered": "/people/?role=brand-ambassador&house=balenciaga",
+        "brands": "/brands/",
+        "products": "/products/",
+        "products-filtered": "/products/?colour=black&house=balenciaga",
+        "products-empty": "/products/?colour=nothing",
+        "campaigns": "/campaigns/",
+        "events": "/events/",
+        "tags": "/tags/",
+        "series": "/campaigns/series/characters/",
+        "event": "/events/balenciaga-fall-2024-presentation/",
+        "event-undated": "/events/met-gala/",
+        "search-entities": "/search/?q=balenciaga",
+        "person-with-series": "/people/michelle-yeoh/",
+        "product-with-quote": "/products/bel-air/",
+        "brand-with-quote": "/brands/balenciaga/",
+    }
+    files = []
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.content)
+        files.append(str(file))
+    result = subprocess.run(
+        ["java", "-jar", _vnu_jar(), "--errors-only", *files],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr or result.stdout

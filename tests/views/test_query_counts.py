@@ -75,6 +75,8 @@ def build(n):
         campaign.people.add(other_person)
         campaign.products.add(other_bag)
         make_quote(speaker_person=person, articles=[other_article], campaign=campaign)
+        # What the house said, about the bag: on the brand and the product pages.
+        make_quote(speaker_brand=brand, articles=[other_article]).about_products.add(bag)
         event.people.add(person)
         event.products.add(bag)
 
