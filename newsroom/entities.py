@@ -212,6 +212,5 @@ register(
         url_name="newsroom:event-detail",
         list_url_name="newsroom:event-list",
         directory_title="Events",
-        redirects=False,
     )
 )

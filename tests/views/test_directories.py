@@ -374,3 +374,12 @@ def test_colour_facet_counts_products_not_colourways(client, db):
         make_colorway(product=bag, name="Red")
     counts = facet_counts(client.get("/products/"), "colour")
     assert counts == {"Black": 2, "Red": 2}
+
+
+def test_a_renamed_event_leaves_a_redirect_from_its_old_address(client, db):
+    event = Event.objects.create(name="Show", slug="old-show", published_by_hand=True)
+    event.slug = "new-show"
+    event.save()
+    response = client.get("/events/old-show/")
+    assert response.status_code == 301
+    assert response["Location"] == "/events/new-show/"
