@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from .images import SafeImageField
 from .models import Brand, Colorway, Product, ProductImage
@@ -85,7 +86,32 @@ class BrandAdmin(SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
     ]
 
 
-class ColorwayInline(TabularInline):
+class SwatchInput(UnfoldAdminTextInputWidget):
+    """The hex text box, kept as typed, with a colour picker beside it.
+
+    Picking a colour writes its #rrggbb into the box; typing a valid hex moves
+    the picker. The box is what the form posts, so the stored value is always the
+    hex an editor can read and correct.
+    """
+
+    template_name = "admin/catalog/widgets/swatch.html"
+
+    class Media:
+        js = ["catalog/admin/swatch.js"]
+        css = {"all": ["catalog/admin/swatch.css"]}
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": "#1a1a1a", "maxlength": 7, **(attrs or {})})
+
+
+class SwatchFormMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "hex":
+            kwargs["widget"] = SwatchInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ColorwayInline(SwatchFormMixin, TabularInline):
     model = Colorway
     extra = 0
     fields = ["name", "hex", "position"]
@@ -130,7 +156,7 @@ class ProductAdmin(UploadStorageErrorsMixin, VersionedAdmin, ModelAdmin):  # ima
 
 
 @admin.register(Colorway)
-class ColorwayAdmin(ModelAdmin):
+class ColorwayAdmin(SwatchFormMixin, ModelAdmin):
     list_display = ["name", "product", "swatch", "hex"]
     list_select_related = ["product"]
     search_fields = ["name", "product__name"]

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # In development only: absolute links (feeds, sitemap, "View on site") use the
+    # request's host; in production, the configured Site.
+    "newsroom.sites.RequestHostSiteMiddleware",
     # A database that cannot answer gets the 503 page (with Retry-After), fast.
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

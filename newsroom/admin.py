@@ -8,12 +8,14 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.forms import ModelForm
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from taggit.admin import TagAdmin as BaseTagAdmin
 from taggit.managers import TaggableManager
 from taggit.models import Tag
@@ -37,6 +39,7 @@ from .assistants import (
     PublicationRightsMixin,
     PublishGuardMixin,
 )
+from .html import clean_html
 from .models import (
     Affiliation,
     Ambassadorship,
@@ -391,6 +394,11 @@ def review_link_state(link):
     return "Waiting for the reviewer"
 
 
+def _readable(field_name):
+    """The read-only stand-in of a field of the article form."""
+    return "body_formatted" if field_name == "body" else field_name
+
+
 TRANSITION_BUTTONS = {
     forms.SUBMIT: ("Submit for review", "default"),
     forms.PUBLISH: ("Publish", "primary"),
@@ -476,9 +484,71 @@ class ArticleAdmin(
             return ["workflow_state"]
         return ["workflow_state", "published_at"]
 
+    class Media:
+        css = {"all": ["newsroom/admin/article.css"]}
+        js = ["newsroom/admin/tags.js"]
+
+    MENTION_FIELDS = ("people", "brands", "products", "campaigns", "events")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if db_field.name in self.MENTION_FIELDS and hasattr(widget, "can_add_related"):
+            # A visible "+ New person" beside the field, not behind the ⋮ menu.
+            widget.template_name = "admin/newsroom/widgets/mention_wrapper.html"
+        if db_field.name == "tags" and formfield is not None:
+            formfield.widget.attrs.update(
+                {
+                    "data-tag-suggest": reverse("admin:newsroom_article_tag_suggestions"),
+                    "autocomplete": "off",
+                }
+            )
+        return formfield
+
+    def get_urls(self):
+        return [
+            path(
+                "tags/suggest/",
+                self.admin_site.admin_view(self.tag_suggestions_view),
+                name="newsroom_article_tag_suggestions",
+            ),
+            *super().get_urls(),
+        ]
+
+    def tag_suggestions_view(self, request):
+        """Tag names starting with (then containing) ``?q=``, most used first, as JSON."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        term = " ".join(request.GET.get("q", "").split())[:100]
+        if not term:
+            return JsonResponse({"tags": []})
+        used = Tag.objects.annotate(uses=Count("newsroom_taggedarticle_items"))
+        names = list(
+            used.filter(name__istartswith=term)
+            .order_by("-uses", "name")
+            .values_list("name", flat=True)[:10]
+        )
+        if len(names) < 10:
+            names += list(
+                used.filter(name__icontains=term)
+                .exclude(name__istartswith=term)
+                .order_by("-uses", "name")
+                .values_list("name", flat=True)[: 10 - len(names)]
+            )
+        return JsonResponse({"tags": names})
+
     def get_fieldsets(self, request, obj=None):
-        """An editor looking at a story in review also gets the note to send it back with."""
+        """An editor looking at a story in review also gets the note to send it back with.
+
+        Someone who may only look (a writer at a live story) reads the body as
+        formatted text, sanitised, rather than its HTML source.
+        """
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fieldsets = [
+                (name, {**options, "fields": [_readable(f) for f in options["fields"]]})
+                for name, options in fieldsets
+            ]
         if (
             obj is not None
             and obj.status == Article.Status.REVIEW
@@ -491,6 +561,11 @@ class ArticleAdmin(
                 for name, options in fieldsets
             ]
         return fieldsets
+
+    @admin.display(description="Body")
+    def body_formatted(self, obj):
+        body = mark_safe(clean_html(obj.body))  # noqa: S308 - sanitised by newsroom.html
+        return format_html('<div class="article-body-readonly">{}</div>', body)
 
     @admin.display(description="Status")
     def workflow_state(self, obj):
