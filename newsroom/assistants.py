@@ -428,7 +428,8 @@ def _restore_uploads(request):
     tokens = request.POST.getlist(HELD_FILES_FIELD)
     if not tokens:
         return []
-    held, names = uploads.restore(tokens)
+    held, names, lost = uploads.restore(tokens)
+    request._held_uploads_lost = lost
     files = MultiValueDict(request.FILES)
     for field_name, upload in held.items():
         files[field_name] = upload
@@ -472,6 +473,8 @@ class ConfirmationMixin:
         form = super().get_form(request, obj, change=change, **kwargs)
         if request.method == "POST" and BACK_FIELD in request.POST:
             return type(form.__name__, (_HeldBackForm, form), {})
+        if getattr(request, "_held_uploads_lost", 0):
+            return type(form.__name__, (_HeldUploadLostForm, form), {})
         return form
 
     def render_confirmation(self, request, needed, *, object_id=None, action=False):
@@ -481,8 +484,8 @@ class ConfirmationMixin:
             if name not in ("csrfmiddlewaretoken", CONFIRM_FIELD, BACK_FIELD, HELD_FILES_FIELD)
             for value in request.POST.getlist(name)
         ]
+        # Uploads a previous confirmation held are back in request.FILES: held anew.
         held = [] if action else _hold_uploads(request)
-        held += request.POST.getlist(HELD_FILES_FIELD)
         opts = self.model._meta
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         context = {
@@ -523,6 +526,19 @@ class _HeldBackForm:
         if self.files:
             message += " Choose the file to upload again: it was not kept."
         self.add_error(None, ValidationError(message, code="held_back"))
+        return cleaned
+
+
+class _HeldUploadLostForm:
+    """A confirmed save whose held upload is gone (too old): nothing is saved without it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        message = (
+            "Not saved: the file chosen before the confirmation is no longer kept (files "
+            "wait an hour at most). Choose the file again and save."
+        )
+        self.add_error(None, ValidationError(message, code="held_upload_lost"))
         return cleaned
 
 

@@ -99,23 +99,36 @@ def hold_all(files):
 
 
 def restore(tokens):
-    """``(files, names)``: the uploads the tokens name, and their held names to forget."""
+    """``(files, names, lost)`` for the tokens of a confirmation page.
+
+    ``files`` maps each form field to its upload, ``names`` are the held files to
+    forget once the request is done, and ``lost`` counts genuine tokens whose
+    file is gone (expired, swept, or held on a host that does not share the
+    folder): the editor must choose those files again. Forged tokens are ignored.
+    """
     sweep()
     storage = held_storage()
-    files, names = {}, []
+    files, names, lost = {}, [], 0
     for token in tokens:
         try:
             held = signing.loads(token, salt=_SALT, max_age=max_age())
+        except signing.SignatureExpired:
+            lost += 1
+            continue
         except signing.BadSignature:
             continue
         name = held.get("name", "") if isinstance(held, dict) else ""
-        if not _HELD_NAME.match(name) or not storage.exists(name):
+        if not _HELD_NAME.match(name):
             continue
-        with storage.open(name, "rb") as stored:
-            content = stored.read()
+        try:
+            with storage.open(name, "rb") as stored:
+                content = stored.read()
+        except FileNotFoundError:
+            lost += 1
+            continue
         files[held["field"]] = SimpleUploadedFile(held["filename"], content, held["type"])
         names.append(name)
-    return files, names
+    return files, names, lost
 
 
 def forget(names):

@@ -171,8 +171,8 @@ def test_only_uploads_of_valid_images_are_held(held_root):
     assert len(tokens) == 1
     (held,) = _files(held_root)
     assert re.match(r"^[0-9a-f]{32}\.png$", held.name)
-    files, names = uploads.restore(tokens)
-    assert list(files) == ["logo"] and names == [held.name]
+    files, names, lost = uploads.restore(tokens)
+    assert list(files) == ["logo"] and names == [held.name] and lost == 0
     assert files["logo"].name == "ok.png"
 
 
@@ -185,8 +185,8 @@ def test_a_token_can_only_name_a_held_upload(held_root, settings):
             {"field": "logo", "name": name, "filename": "x.png", "type": "image/png"},
             salt="newsroom.uploads.held",
         )
-        assert uploads.restore([token]) == ({}, [])
-    assert uploads.restore(["forged"]) == ({}, [])
+        assert uploads.restore([token]) == ({}, [], 0)
+    assert uploads.restore(["forged"]) == ({}, [], 0)
 
 
 def test_old_holds_are_swept_and_fresh_ones_kept(held_root):
@@ -222,3 +222,24 @@ def test_a_hold_folder_inside_the_public_media_is_refused(settings):
     settings.HELD_UPLOADS_ROOT = settings.MEDIA_ROOT / "held-uploads"
     with pytest.raises(ImproperlyConfigured):
         uploads.held_storage()
+
+
+def test_a_confirmed_save_whose_held_upload_is_gone_saves_nothing(
+    editor_client, settings, held_root, linked_brand
+):
+    data = {**brand_data(linked_brand, logo_alt="The logo"), **_embargo_fields()}
+    upload = SimpleUploadedFile("logo.png", png_bytes(), "image/png")
+    tokens = editor_client.post(_brand_url(linked_brand), {**data, "logo": upload}).context[
+        "held_uploads"
+    ]
+    for held in _files(held_root):  # swept, or held on another host
+        held.unlink()
+
+    response = editor_client.post(
+        _brand_url(linked_brand), {**data, "_confirm_links": "yes", "_held_upload": tokens}
+    )
+
+    assert response.status_code == 200
+    assert "Choose the file again" in response.content.decode()
+    linked_brand.refresh_from_db()
+    assert linked_brand.embargoed_until is None and not linked_brand.logo
