@@ -21,6 +21,7 @@ from newsroom.models import (
     Event,
     QuoteWording,
 )
+from newsroom.showcases import public_instalments, public_series
 from newsroom.tags import public_tags
 from newsroom.views import (
     article_entities,
@@ -78,6 +79,8 @@ class Resource:
             return Article.objects.published(now=now)
         if self.key == "tag":
             return public_tags(now=now)
+        if self.key == "series":
+            return public_series(now=now)
         return self.kind.public(now=now)
 
     def for_list(self, queryset, now):
@@ -134,6 +137,10 @@ def _campaigns_list(qs, now):
     return qs.select_related("brand")
 
 
+def _series_list(qs, now):
+    return qs.select_related("brand")
+
+
 def _events_list(qs, now):
     return qs.prefetch_related(
         Prefetch("brand", queryset=_public("brand", now), to_attr="api_brand")
@@ -151,6 +158,7 @@ def _articles_list(qs, now):
 LIST_SHAPES = {
     "product": _products_list,
     "campaign": _campaigns_list,
+    "series": _series_list,
     "event": _events_list,
     "person": _people_list,
     "article": _articles_list,
@@ -272,6 +280,32 @@ def _load_event(resource, event, now):
     event.api_stories = _stories({"events": event}, now)
 
 
+def _load_series(resource, series, now):
+    series.api_photographer = _public("person", now).filter(pk=series.photographer_id).first()
+    instalments = list(
+        public_instalments(now=now)
+        .filter(series=series)
+        .select_related("brand")
+        .prefetch_related(Prefetch("people", queryset=_public("person", now).order_by("name")))
+    )
+    cast = {}
+    for campaign in instalments:
+        for person in campaign.people.all():
+            entry = cast.setdefault(person.pk, {"person": person, "campaigns": [], "notes": []})
+            entry["campaigns"].append(campaign)
+    appearances = series.appearances.filter(
+        _kind("person").public_q("person__", now=now)
+    ).select_related("person")
+    for appearance in appearances:
+        entry = cast.setdefault(
+            appearance.person.pk, {"person": appearance.person, "campaigns": [], "notes": []}
+        )
+        entry["notes"].append(appearance.note or "Instalment not known.")
+    series.api_instalments = instalments
+    series.api_cast = sorted(cast.values(), key=lambda e: e["person"].name.casefold())
+    series.api_stories = _stories({"campaigns__in": [c.pk for c in instalments]}, now)
+
+
 def _load_generic(resource, obj, now):
     obj.api_stories = _stories({resource.kind.article_field: obj}, now)
 
@@ -304,6 +338,7 @@ DETAIL_LOADERS = {
     "event": _load_event,
     "tag": _load_tag,
     "article": _load_article,
+    "series": _load_series,
 }
 
 
@@ -325,6 +360,13 @@ def _article_filters():
         *(_linked_entity_filter(kind) for kind in entities.kinds()),
         slug_filter(
             "tag", "Stories carrying the tag with this slug.", lambda v, now: Q(tags__slug=v)
+        ),
+        slug_filter(
+            "series",
+            "Stories linking a campaign of the series with this slug.",
+            lambda v, now: (
+                Q(campaigns__series__slug=v) & _kind("campaign").public_q("campaigns__", now=now)
+            ),
         ),
         year_filter(
             "year", "Stories published in this year.", lambda v, now: Q(published_at__year=v)
@@ -468,8 +510,19 @@ def tag_resource():
     )
 
 
+def series_resource():
+    return Resource(
+        key="series",
+        plural="series",
+        title="Campaign series",
+        item_serializer=s.SeriesItem,
+        detail_serializer=s.SeriesDetail,
+        filters=[_brand_filter("Series of this house.")],
+    )
+
+
 def resources():
-    """Every resource, in the root's order: stories, each registered kind, tags."""
+    """Every resource, in the root's order: stories, each registered kind, series, tags."""
     kinds = entities.kinds()
     signature = tuple(k.key for k in kinds)
     if _resources.get("signature") != signature:
@@ -477,6 +530,7 @@ def resources():
         _resources["list"] = [
             article_resource(),
             *(kind_resource(k) for k in kinds),
+            series_resource(),
             tag_resource(),
         ]
     return _resources["list"]

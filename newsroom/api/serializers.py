@@ -338,17 +338,20 @@ class ProductDetail(ProductItem, StoriesMixin):
 # -- campaigns -------------------------------------------------------------------------
 
 
-class SeriesSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    slug = serializers.SlugField()
-    html_url = serializers.SerializerMethodField()
+class SeriesLink(LinkedSerializer):
+    """A run of campaigns (Balenciaga's Characters); public while one of them is."""
 
-    @extend_schema_field(NULLABLE_URL_FIELD)
-    def get_html_url(self, obj):
+    plural = "series"
+    key = "series"
+
+    def page_path(self, obj):
         try:
-            return absolute(self.context, obj.get_absolute_url())
-        except (AttributeError, NoReverseMatch):  # an installation without series pages
+            return obj.get_absolute_url()
+        except NoReverseMatch:  # an installation without series pages
             return None
+
+
+SeriesSerializer = SeriesLink
 
 
 class CampaignItem(link_serializer("campaign"), DatedMixin):
@@ -388,6 +391,34 @@ class EventDetail(EventItem, StoriesMixin):
     description = serializers.CharField(allow_blank=True)
     people = link("person", many=True, source="api_people")
     products = ProductWithBrand(many=True, source="api_products")
+
+
+# -- series ------------------------------------------------------------------------------
+
+
+class SeriesItem(SeriesLink):
+    brand = link("brand")
+
+
+class CastSerializer(serializers.Serializer):
+    """Someone the series photographed: in named instalments, or in one nobody named."""
+
+    person = link("person")
+    campaigns = link("campaign", many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class SeriesDetail(SeriesItem, StoriesMixin):
+    story_filter = "series"
+
+    description = serializers.CharField(allow_blank=True)
+    photographer = link("person", allow_null=True, source="api_photographer")
+    instalments = CampaignWithDate(many=True, source="api_instalments")
+    cast = CastSerializer(many=True, source="api_cast")
+
+    @extend_schema_field(URL_FIELD)
+    def get_stories_url(self, obj):
+        return absolute(self.context, f"{api_path('articles')}?series={obj.slug}")
 
 
 # -- any other kind (registered later): the common part ------------------------------

@@ -200,7 +200,7 @@ class DetailView(ResourceView):
         check_known(request.GET, ())
         now = timezone.now()
         queryset = resource.public(now)
-        if resource.key in ("product", "campaign"):
+        if resource.key in ("product", "campaign", "series"):
             queryset = queryset.select_related(
                 "brand", *(("series",) if resource.key == "campaign" else ())
             )

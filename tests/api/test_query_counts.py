@@ -37,6 +37,8 @@ EXPECTED = {
     "campaign-detail": 7,
     "event-list": 2,
     "event-detail": 5,
+    "series-list": 1,
+    "series-detail": 6,
     "tag-list": 1,
     "tag-detail": 2,
 }
@@ -112,6 +114,8 @@ def build(n):
         "campaign-detail": f"{API}campaigns/{campaign.slug}/",
         "event-list": f"{API}events/",
         "event-detail": f"{API}events/{show.slug}/",
+        "series-list": f"{API}series/",
+        "series-detail": f"{API}series/{series.slug}/",
         "tag-list": f"{API}tags/",
         "tag-detail": f"{API}tags/centre/",
     }

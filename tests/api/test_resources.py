@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ProductImage
 from newsroom import entities
-from newsroom.models import Affiliation, Event
+from newsroom.models import Affiliation, CampaignSeries, Event, SeriesAppearance
 from newsroom.views import article_entities, render_body
 from tests.conftest import png_bytes
 from tests.factories import (
@@ -40,7 +40,7 @@ def slugs(items):
 def test_root_lists_stories_every_registered_kind_and_tags(client):
     data = get(client, API)
     names = [r["name"] for r in data["resources"]]
-    assert names == ["articles", *(k.plural for k in entities.kinds()), "tags"]
+    assert names == ["articles", *(k.plural for k in entities.kinds()), "series", "tags"]
     for resource in data["resources"]:
         assert resource["url"] == f"http://testserver{API}{resource['name']}/"
     assert data["schema"] == "http://testserver/api/v1/schema/"
@@ -233,3 +233,26 @@ def test_list_items_cost_one_query_with_their_brand(client):
     with CaptureQueriesContext(connection) as queries:
         get(client, f"{API}products/")
     assert len(queries) == 1
+
+
+def test_a_series_lists_its_public_instalments_and_cast(client):
+    house = make_brand(name="Balenciaga")
+    series = CampaignSeries.objects.create(brand=house, name="Characters")
+    kim = make_person(name="Kim Kardashian")
+    first = make_campaign(name="Characters: Rodeo", brand=house, series=series)
+    first.people.add(kim)
+    make_campaign(name="Characters: Hidden", brand=house, series=series, published_by_hand=False)
+    yeoh = make_person(name="Michelle Yeoh")
+    SeriesAppearance.objects.create(series=series, person=yeoh, note="Modelled for it.")
+    story = make_article(headline="Characters goes on")
+    story.campaigns.add(first)
+
+    data = get(client, f"{API}series/characters/")
+    assert data["brand"]["slug"] == "balenciaga"
+    assert slugs(data["instalments"]) == ["characters-rodeo"]
+    assert [c["person"]["slug"] for c in data["cast"]] == ["kim-kardashian", "michelle-yeoh"]
+    assert data["cast"][1]["notes"] == ["Modelled for it."]
+    assert slugs(data["stories"]) == [story.slug]
+    assert slugs(get(client, data["stories_url"])["results"]) == [story.slug]
+    # Both ways: the campaign links its series.
+    assert get(client, f"{API}campaigns/characters-rodeo/")["series"]["url"] == data["url"]

@@ -34,7 +34,7 @@ def test_the_yaml_schema_is_the_default_and_valid(client):
 
 def test_the_schema_lists_every_resource_with_its_filters(schema):
     paths = schema["paths"]
-    for plural in ["articles", *(k.plural for k in entities.kinds()), "tags"]:
+    for plural in ["articles", *(k.plural for k in entities.kinds()), "series", "tags"]:
         assert f"/api/v1/{plural}/" in paths
         assert f"/api/v1/{plural}/{{slug}}/" in paths
     params = {p["name"] for p in paths["/api/v1/products/"]["get"]["parameters"]}

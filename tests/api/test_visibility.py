@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from newsroom.models import Article, Event
+from newsroom.models import Article, CampaignSeries, Event, SeriesAppearance
 from tests.factories import (
     make_ambassadorship,
     make_article,
@@ -44,6 +44,9 @@ def site():
     campaign.products.add(bag)
     campaign.people.add(person)
     live.campaigns.add(campaign)
+    characters = CampaignSeries.objects.create(brand=house, name="Characters Series")
+    campaign.series = characters
+    campaign.save()
     show = Event.objects.create(name="Fall show", brand=house, published_by_hand=True)
     show.products.add(bag)
     show.people.add(person)
@@ -58,6 +61,10 @@ def site():
     new_campaign = make_campaign(name="Zq Campaign", brand=house, published_by_hand=False)
     new_campaign.products.add(bag, new_bag)
     new_campaign.people.add(person, new_face)
+    new_series = CampaignSeries.objects.create(brand=house, name="Zq Series")
+    new_campaign.series = new_series
+    new_campaign.save()
+    SeriesAppearance.objects.create(series=characters, person=new_face)
     new_show = Event.objects.create(name="Zq Show", brand=house)
     new_show.people.add(person)
     for story in (draft, review, scheduled):
@@ -94,6 +101,7 @@ def site():
         ("brands", secret_house.slug),
         ("products", secret_house_bag.slug),
         ("tags", "zqtag"),
+        ("series", new_series.slug),
     ]
     return hidden
 
@@ -144,6 +152,7 @@ def test_a_crawl_from_the_root_finds_only_public_content(site):
         "/api/v1/campaigns/characters/",
         "/api/v1/events/fall-show/",
         "/api/v1/tags/handbags/",
+        "/api/v1/series/characters-series/",
         "/api/v1/articles/?product=le-city",
     ):
         assert expected in bodies, expected
