@@ -486,7 +486,7 @@ class ArticleAdmin(
 
     class Media:
         css = {"all": ["newsroom/admin/article.css"]}
-        js = ["newsroom/admin/tags.js"]
+        js = ["newsroom/admin/tags.js", "newsroom/admin/mentions.js"]
 
     MENTION_FIELDS = ("people", "brands", "products", "campaigns", "events")
 

@@ -25,6 +25,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 import reversion
 from django.contrib import admin, messages
@@ -33,13 +34,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max
 from django.forms.formsets import all_valid
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 import catalog.admin  # noqa: F401 - registers the brand and product admins guarded below
@@ -160,6 +163,7 @@ class MentionReport:
     suggestions: list = field(default_factory=list)  # mentioned, not linked
     unmentioned: list = field(default_factory=list)  # linked, never mentioned
     confirmed: list = field(default_factory=list)  # linked and mentioned
+    unknown: list = field(default_factory=list)  # capitalised names the newsroom lacks
 
     def __bool__(self):
         return bool(self.suggestions or self.unmentioned or self.confirmed)
@@ -192,8 +196,12 @@ def article_parts(article):
 
 def article_text(article):
     """The headline, dek and body text in one string, and where each part starts."""
+    return _joined(article_parts(article))
+
+
+def _joined(parts):
     starts, pieces, offset = [], [], 0
-    for where, part in article_parts(article):
+    for where, part in parts:
         if not part:
             continue
         starts.append((offset, where))
@@ -213,13 +221,18 @@ def _part_at(starts, position):
 
 def mention_report(article, *, index=None):
     """What ``article`` mentions but does not link, and what it links but never mentions."""
-    index = index or mention_index()
     linked = set()
     for field_name, _model, _label in mentionable():
         pks = getattr(article, field_name).values_list("pk", flat=True)
         linked.update(f"{field_name}:{pk}" for pk in pks)
+    return text_mention_report(article_parts(article), linked, index=index)
 
-    text, starts = article_text(article)
+
+def text_mention_report(parts, linked, *, index=None):
+    """The same report for text not saved yet: ``parts`` as :func:`article_parts` gives
+    them, ``linked`` the keys (``"people:12"``) the form has selected."""
+    index = index or mention_index()
+    text, starts = _joined(parts)
     spans = {}
     for mention in index.matcher.find(text):
         spans.setdefault((mention.start, mention.end), []).append(mention.entity)
@@ -239,12 +252,76 @@ def mention_report(article, *, index=None):
                 )
 
     report = MentionReport(suggestions=list(seen.values()))
+    report.unknown = unknown_names(text, spans)
     for key in sorted(linked, key=lambda k: index.refs[k].name if k in index.refs else k):
         ref = index.refs.get(key)
         if ref is None:
             continue
         (report.confirmed if key in mentioned else report.unmentioned).append(ref)
     return report
+
+
+# Words that start sentences or titles, not names.
+_NOT_NAMES = {
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "he", "her", "his", "i",
+    "if", "in", "it", "its", "my", "of", "on", "or", "our", "she", "so", "that", "the",
+    "their", "then", "there", "these", "they", "this", "those", "to", "we", "when",
+    "where", "while", "with", "yet", "you", "your", "after", "before", "during", "every",
+    "mr", "mrs", "ms", "dr", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december",
+}
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*[^\W_]|[^\W\d_]")
+UNKNOWN_LIMIT = 8
+
+
+def unknown_names(text, known_spans):
+    """Capitalised names in ``text`` that match nothing the newsroom knows, in order.
+
+    A name is a run of capitalised words separated by single spaces ("Michelle
+    Yeoh", "Coperni"), leading sentence words ("The", "In") dropped; a lone word
+    is a name only where it does not start a sentence.
+    """
+    covered = [range(start, end) for start, end in known_spans]
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    runs, run = [], []
+    for start, end, word in words:
+        joins = run and text[run[-1][1] : start] == " "
+        if word[0].isupper() and (joins or not run):
+            run.append((start, end, word))
+            continue
+        if run:
+            runs.append(run)
+        run = [(start, end, word)] if word[0].isupper() else []
+    if run:
+        runs.append(run)
+
+    found, seen = [], set()
+    for run in runs:
+        sentence_start = _starts_sentence(text, run[0][0])
+        while run and run[0][2].lower().rstrip(".") in _NOT_NAMES:
+            run = run[1:]
+            sentence_start = False
+        while run and run[-1][2].lower().rstrip(".") in _NOT_NAMES:
+            run = run[:-1]
+        if not run or (len(run) == 1 and sentence_start):
+            continue
+        start, end = run[0][0], run[-1][1]
+        if any(start in span or end - 1 in span for span in covered):
+            continue
+        name = text[start:end].rstrip(".")
+        if name.lower() in seen or len(name) < 3 or name.isupper() and len(name) < 4:
+            continue
+        seen.add(name.lower())
+        found.append(name)
+        if len(found) == UNKNOWN_LIMIT:
+            break
+    return found
+
+
+def _starts_sentence(text, position):
+    before = text[:position].rstrip(" \t\"“‘'(")
+    return not before or before[-1] in ".!?:\n…"
 
 
 class MentionSuggestionsMixin:
@@ -255,6 +332,11 @@ class MentionSuggestionsMixin:
     def get_urls(self):
         opts = self.model._meta
         return [
+            path(
+                "mentions/check/",
+                self.admin_site.admin_view(self.check_mentions_view),
+                name=f"{opts.app_label}_{opts.model_name}_check_mentions",
+            ),
             path(
                 "<path:object_id>/mentions/",
                 self.admin_site.admin_view(self.link_mentions_view),
@@ -272,6 +354,107 @@ class MentionSuggestionsMixin:
                 extra_context["mention_suggestions_template"] = self.mention_suggestions_template
                 extra_context["can_link_mentions"] = self.has_change_permission(request, article)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The add form gets the panel too, filled in as the writer types."""
+        extra_context = extra_context or {}
+        if request.method == "GET":
+            extra_context["mention_report"] = MentionReport()
+            extra_context["mention_suggestions_template"] = self.mention_suggestions_template
+            extra_context["can_link_mentions"] = True
+        return super().add_view(request, form_url, extra_context)
+
+    # --- Live suggestions: the text as typed, not yet saved ------------------------------
+
+    MAX_CHECKED_CHARS = 400_000
+
+    def check_mentions_view(self, request):
+        """POST the form's headline, dek, body and selections; answer the report as JSON.
+
+        Nothing is saved. The answer carries the report's rows and the panel's
+        HTML rendered from them, so the page can swap the panel in place.
+        """
+        return require_POST(self._check_mentions)(request)
+
+    def _check_mentions(self, request):
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        limit = self.MAX_CHECKED_CHARS
+        parts = [
+            ("headline", request.POST.get("headline", "")[:1000]),
+            ("dek", request.POST.get("dek", "")[:5000]),
+            ("text", html_to_text(request.POST.get("body", "")[:limit])),
+        ]
+        linked = set()
+        for field_name, pks in self._parse_keys(
+            f"{name}:{pk}" for name in mentionable_fields() for pk in request.POST.getlist(name)
+        ).items():
+            linked.update(f"{field_name}:{pk}" for pk in pks)
+        report = text_mention_report(parts, linked)
+        original = None
+        object_id = request.POST.get("article", "")
+        if re.fullmatch(r"[0-9]{1,18}", object_id):
+            original = self.get_queryset(request).filter(pk=int(object_id)).first()
+        unknown = [
+            {"name": name, "create": self._create_links(request, name)} for name in report.unknown
+        ]
+        context = {
+            "opts": self.model._meta,
+            "original": original,
+            "mention_report": report,
+            "unknown_names": unknown,
+            "can_link_mentions": True,
+            "live": True,
+        }
+        html = render_to_string(self.mention_suggestions_template, context, request=request)
+        return JsonResponse(
+            {
+                "suggestions": [
+                    {
+                        **self._entity_json(s.entity),
+                        "count": s.count,
+                        "where": s.where,
+                        "snippet": s.snippet,
+                    }
+                    for s in report.suggestions
+                ],
+                "unmentioned": [self._entity_json(ref) for ref in report.unmentioned],
+                "confirmed": [self._entity_json(ref) for ref in report.confirmed],
+                "unknown": unknown,
+                "html": html,
+            }
+        )
+
+    @staticmethod
+    def _entity_json(ref):
+        return {
+            "key": ref.key,
+            "field": ref.field,
+            "pk": ref.pk,
+            "name": ref.name,
+            "label": ref.label,
+            "embargoed": ref.is_embargoed,
+        }
+
+    def _create_links(self, request, name):
+        """Add-popup addresses, prefilled with ``name``, for each kind this user may add."""
+        links = []
+        for kind in entities.kinds():
+            model_admin = self.admin_site._registry.get(kind.model)
+            if model_admin is None or not model_admin.has_add_permission(request):
+                continue
+            opts = kind.model._meta
+            query = urlencode(
+                {"_to_field": "id", "_popup": "1", "name": name, "slug": slugify(name)}
+            )
+            links.append(
+                {
+                    "field": kind.article_field,
+                    "label": str(kind.label),
+                    "url": f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_add')}?{query}",
+                }
+            )
+        return links
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

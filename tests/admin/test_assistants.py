@@ -172,10 +172,13 @@ def test_change_form_shows_the_suggestions(editor_client, draft, cast):
     assert f'action="{links_url(draft)}"' in content
 
 
-def test_add_form_has_no_suggestions(editor_client, cast):
+def test_add_form_starts_with_an_empty_live_panel(editor_client, cast):
+    """Nothing is suggested before anything is typed; the panel fills in as one types."""
     response = editor_client.get(reverse("admin:newsroom_article_add"))
     assert response.status_code == 200
-    assert "mention-suggestions" not in response.content.decode()
+    content = response.content.decode()
+    assert 'id="mention-suggestions"' in content
+    assert "data-suggestion=" not in content and "data-unmentioned=" not in content
 
 
 def test_one_click_links_a_suggestion(editor_client, draft, cast):
