@@ -17,7 +17,10 @@ import logging
 from pathlib import PurePath
 
 from django import forms
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.utils import timezone
 from PIL import Image, ImageCms, ImageOps, ImageSequence
 
 from .validators import ALLOWED_FORMATS, validate_image_file
@@ -152,3 +155,43 @@ class SafeImageField(forms.ImageField):
             return None
         cleaned = sanitised_upload(data)
         return super().to_python(cleaned)
+
+
+# --- Image rights ------------------------------------------------------------------
+#
+# An image licensed for a period carries its end beside it: the image field
+# ``<name>`` has a ``<name>_rights_until`` moment on the same model (a lead
+# image's ``lead_image_rights_until``, a product image's ``image_rights_until``).
+# From that moment public pages show a neutral placeholder instead, with nothing
+# to run; moving the moment later brings the image back.
+
+RIGHTS_SUFFIX = "_rights_until"
+
+
+def rights_until(field_file):
+    """When the licence of the image in ``field_file`` ends, or None (no end)."""
+    instance = getattr(field_file, "instance", None)
+    field = getattr(field_file, "field", None)
+    if instance is None or field is None:
+        return None
+    return getattr(instance, field.name + RIGHTS_SUFFIX, None)
+
+
+def rights_ended(field_file, now=None):
+    """True when the image may no longer be shown to readers."""
+    until = rights_until(field_file)
+    return until is not None and until <= (now or timezone.now())
+
+
+def image_rights_sources():
+    """``(model, rights field name)`` of every image with a rights end, found by the naming rule."""
+    sources = []
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        for field in model._meta.concrete_fields:
+            if (
+                isinstance(field, models.ImageField)
+                and field.name + RIGHTS_SUFFIX in names
+            ):
+                sources.append((model, field.name + RIGHTS_SUFFIX))
+    return sources

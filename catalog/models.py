@@ -321,6 +321,13 @@ class ProductImage(models.Model):
     )
     caption = models.CharField(max_length=300, blank=True)
     credit = models.CharField(max_length=200, blank=True)
+    image_rights_until = models.DateTimeField(
+        "rights until",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty when the licence has no end. From this moment the image leaves public pages (a neutral placeholder keeps the layout) until the date is extended.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = ProductImageManager()

@@ -93,6 +93,13 @@ class Person(NamedMixin, PublishableMixin):
     portrait = models.ImageField(upload_to="people/", blank=True)
     portrait_alt = models.CharField("portrait alt text", max_length=250, blank=True)
     portrait_credit = models.CharField(max_length=200, blank=True)
+    portrait_rights_until = models.DateTimeField(
+        "portrait rights until",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty when the licence has no end. From this moment the image leaves public pages (a neutral placeholder keeps the layout) until the date is extended.",
+    )
 
     objects = SlugManager()
 
@@ -461,6 +468,13 @@ class Article(models.Model):
     lead_image_alt = models.CharField("lead image alt text", max_length=250, blank=True)
     lead_image_caption = models.CharField(max_length=300, blank=True)
     lead_image_credit = models.CharField(max_length=200, blank=True)
+    lead_image_rights_until = models.DateTimeField(
+        "lead image rights until",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty when the licence has no end. From this moment the image leaves public pages (a neutral placeholder keeps the layout) until the date is extended.",
+    )
 
     people = models.ManyToManyField(Person, blank=True, related_name="articles")
     brands = models.ManyToManyField(Brand, blank=True, related_name="articles")
