@@ -30,7 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .images import encode
+from .images import encode, rights_ended
 from .storage import (
     STORAGE_ERRORS,
     is_missing_file,
@@ -94,6 +94,8 @@ def image_set(field_file, width=None, height=None, *, storage=None):
     even name the file's URL.
     """
     if not field_file or not getattr(field_file, "name", None):
+        return None
+    if rights_ended(field_file):  # licensed for a period that has ended: no renditions
         return None
     storage = storage or default_storage
     name = field_file.name

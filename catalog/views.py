@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from . import jsonld
+from .images import rights_ended
 from .models import Brand, Product, public_q
 from .seo import home_crumb, page_graph, page_meta
 from .templatetags.catalog_tags import http_url
@@ -205,7 +206,8 @@ def product_detail(request, slug):
         crumbs.append((original.name, original.get_absolute_url()))
     crumbs.append((product.name, path))
     brand_node = jsonld.organization(request, product.brand)
-    image_url = images[0].image.url if images else ""
+    shown = [image for image in images if not rights_ended(image.image)]
+    image_url = shown[0].image.url if shown else ""
     if colorways or variants:
         node, variant_nodes = jsonld.product_group(
             request,

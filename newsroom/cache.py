@@ -141,6 +141,12 @@ def _earliest(queryset, field):
     )
 
 
+def image_rights_sources():
+    from catalog.images import image_rights_sources
+
+    return image_rights_sources()
+
+
 def _scheduled_models():
     """The models with an embargo that lifts by itself: each kind, and ambassadorships."""
     from newsroom import entities
@@ -158,7 +164,12 @@ def _schedule_points(now, using):
         _earliest(model.objects.using(using).embargoed(now=now), "embargoed_until")
         for model in _scheduled_models()
     ]
-    return scheduled.union(*embargoes, all=True)
+    # An image whose rights end leaves public pages at that moment (catalog.images).
+    rights = [
+        _earliest(model.objects.using(using).filter(**{f"{name}__gt": now}), name)
+        for model, name in image_rights_sources()
+    ]
+    return scheduled.union(*embargoes, *rights, all=True)
 
 
 # Every write runs the query below, so its SQL is compiled once per database from
@@ -243,10 +254,18 @@ def _schedule_tables_exist(using):
     from newsroom.models import Article
 
     tables = {model._meta.db_table for model in _scheduled_models()} | {Article._meta.db_table}
-    if tables <= set(connections[using].introspection.table_names()):
-        _ready_databases.add(using)
-        return True
-    return False
+    rights = image_rights_sources()
+    tables |= {model._meta.db_table for model, _name in rights}
+    introspection = connections[using].introspection
+    if not tables <= set(introspection.table_names()):
+        return False
+    with connections[using].cursor() as cursor:
+        for model, name in rights:  # a column a later migration adds
+            columns = introspection.get_table_description(cursor, model._meta.db_table)
+            if model._meta.get_field(name).column not in {c.name for c in columns}:
+                return False
+    _ready_databases.add(using)
+    return True
 
 
 def refresh(using=DEFAULT_DB_ALIAS, keys=(surrogate.ALL,)):

@@ -36,6 +36,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from catalog import jsonld
+from catalog.images import rights_ended
 from catalog.models import Brand, Product, public_q
 from catalog.seo import PageMeta, home_crumb, page_graph, page_meta
 from catalog.timeline import sort_timeline, timeline_entry
@@ -362,7 +363,8 @@ def article_detail_context(request, article, *, preview=False):
         ("Stories", reverse("newsroom:article-list")),
         (article.headline, path),
     ]
-    image_url = article.lead_image.url if article.lead_image else ""
+    shown = article.lead_image and not rights_ended(article.lead_image)
+    image_url = article.lead_image.url if shown else ""
     meta = page_meta(
         request,
         title=article.headline,
@@ -642,7 +644,9 @@ def campaign_detail(request, slug):
         extra.append(photographer_node)
     if campaign.date:
         node["dateCreated"] = campaign.date.isoformat()
-    lead_image = next((i for p in products for i in p.images.all()), None)
+    lead_image = next(
+        (i for p in products for i in p.images.all() if not rights_ended(i.image)), None
+    )
     context = {
         "campaign": campaign,
         "series_campaigns": series_campaigns,

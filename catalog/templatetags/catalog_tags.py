@@ -5,9 +5,11 @@ import re
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from catalog.images import rights_ended
 from catalog.renditions import image_set
 
 register = template.Library()
@@ -35,6 +37,8 @@ def responsive_image(
     them. ``loading="eager"`` suits the one image at the top of a page. Renders
     nothing for an empty field.
     """
+    if field_file and rights_ended(field_file):
+        return image_placeholder(width, height, css_class)
     images = image_set(field_file, width, height)
     if images is None:
         return ""
@@ -57,6 +61,23 @@ def responsive_image(
         srcset_attrs,
         class_attr,
         "eager" if loading == "eager" else "lazy",
+    )
+
+
+def image_placeholder(width=None, height=None, css_class=""):
+    """A neutral, empty picture of the same proportions, where an image's rights ended.
+
+    No file of the image, no rendition, no alt text naming what is no longer shown.
+    """
+    size_attrs = (
+        format_html(' width="{}" height="{}"', width, height) if width and height else ""
+    )
+    classes = " ".join(filter(None, ["image-unavailable", css_class]))
+    return format_html(
+        '<img src="{}" alt=""{} class="{}" data-image-unavailable>',
+        static("img/image-unavailable.svg"),
+        size_attrs,
+        classes,
     )
 
 
