@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.widgets import UnfoldAdminTextInputWidget
@@ -31,6 +34,41 @@ def thumbnail(image, alt=""):
     return format_html(
         '<img src="{}" alt="{}" style="height:48px;width:auto;border-radius:4px">', image.url, alt
     )
+
+
+RIGHTS_SOON_DAYS = 14
+
+
+def image_rights_filter(field_name, title="image rights"):
+    """A list filter on an image's rights-until moment: ended, ending soon, or open-ended."""
+
+    class ImageRightsFilter(admin.SimpleListFilter):
+        parameter_name = field_name.removesuffix("_until")
+
+        def lookups(self, request, model_admin):
+            return [
+                ("ended", "Ended: not shown to readers"),
+                ("soon", f"Ending within {RIGHTS_SOON_DAYS} days"),
+                ("month", "Ending within 30 days"),
+                ("none", "No end date"),
+            ]
+
+        def queryset(self, request, queryset):
+            now = timezone.now()
+            value = self.value()
+            if value == "ended":
+                return queryset.filter(**{f"{field_name}__lte": now})
+            if value in ("soon", "month"):
+                days = RIGHTS_SOON_DAYS if value == "soon" else 30
+                return queryset.filter(
+                    **{f"{field_name}__gt": now, f"{field_name}__lte": now + timedelta(days=days)}
+                ).order_by(field_name)
+            if value == "none":
+                return queryset.filter(**{f"{field_name}__isnull": True})
+            return queryset
+
+    ImageRightsFilter.title = title
+    return ImageRightsFilter
 
 
 class EmbargoListFilter(admin.SimpleListFilter):
@@ -120,7 +158,7 @@ class ColorwayInline(SwatchFormMixin, TabularInline):
 class ProductImageInline(SafeImageUploadsMixin, TabularInline):
     model = ProductImage
     extra = 0
-    fields = ["preview", "image", "alt_text", "caption", "credit", "position"]
+    fields = ["preview", "image", "alt_text", "caption", "credit", "image_rights_until", "position"]
     readonly_fields = ["preview"]
 
     @admin.display(description="Preview")
@@ -175,7 +213,8 @@ class ColorwayAdmin(SwatchFormMixin, ModelAdmin):
 
 @admin.register(ProductImage)
 class ProductImageAdmin(SafeImageUploadsMixin, ModelAdmin):
-    list_display = ["preview", "product", "alt_text", "credit"]
+    list_display = ["preview", "product", "alt_text", "credit", "image_rights_until"]
+    list_filter = [image_rights_filter("image_rights_until")]
     list_select_related = ["product"]
     search_fields = ["alt_text", "caption", "product__name"]
     autocomplete_fields = ["product"]

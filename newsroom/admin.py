@@ -27,6 +27,7 @@ from catalog.admin import (
     PUBLICATION_FIELDSET,
     EmbargoListFilter,
     SafeImageUploadsMixin,
+    image_rights_filter,
     readers_see,
     thumbnail,
 )
@@ -123,14 +124,17 @@ class AffiliationInline(TabularInline):
 @admin.register(Person)
 class PersonAdmin(EmbargoGuardMixin, SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
     list_display = ["name", "role_list", readers_see, "portrait_preview"]
-    list_filter = ["roles", EmbargoListFilter]
+    list_filter = ["roles", EmbargoListFilter, image_rights_filter("portrait_rights_until")]
     search_fields = ["name", "aliases"]
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ["roles"]
     inlines = [AmbassadorshipInline, AffiliationInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "aliases", "roles", "bio"]}),
-        ("Portrait", {"fields": ["portrait", "portrait_alt", "portrait_credit"]}),
+        (
+            "Portrait",
+            {"fields": ["portrait", "portrait_alt", "portrait_credit", "portrait_rights_until"]},
+        ),
         PUBLICATION_FIELDSET,
     ]
 
@@ -435,7 +439,12 @@ class ArticleAdmin(
         "created_by",
         "lead_preview",
     ]
-    list_filter = ["status", ScheduledFilter, "published_at"]
+    list_filter = [
+        "status",
+        ScheduledFilter,
+        "published_at",
+        image_rights_filter("lead_image_rights_until", "lead image rights"),
+    ]
     list_select_related = ["created_by"]
     search_fields = ["headline", "dek", "slug"]
     prepopulated_fields = {"slug": ("headline",)}
@@ -452,7 +461,15 @@ class ArticleAdmin(
         ("Workflow", {"fields": ["workflow_state", "published_at", "opened_version"]}),
         (
             "Lead image",
-            {"fields": ["lead_image", "lead_image_alt", "lead_image_caption", "lead_image_credit"]},
+            {
+                "fields": [
+                    "lead_image",
+                    "lead_image_alt",
+                    "lead_image_caption",
+                    "lead_image_credit",
+                    "lead_image_rights_until",
+                ]
+            },
         ),
         ("Mentions", {"fields": ["people", "brands", "products", "campaigns", "events"]}),
         ("Source", {"fields": ["source_outlet", "original_published_on"], "classes": ["collapse"]}),

@@ -22,6 +22,7 @@ from . import services
 from .models import Article, EditorialEvent
 
 LIMIT = 6
+RIGHTS_SOON_DAYS = 14
 
 
 @dataclass
@@ -72,6 +73,7 @@ def _rows(queryset):
             "status",
             "published_at",
             "updated_at",
+            "lead_image_rights_until",
             "created_by__username",
             "created_by__first_name",
             "created_by__last_name",
@@ -87,6 +89,10 @@ def _label(article, show, now):
             article.desk_when = "just now"
         else:
             article.desk_when = f"{timesince(article.updated_at, now, depth=1)} ago"
+    elif show == "rights":
+        article.desk_moment = article.lead_image_rights_until
+        local = timezone.localtime(article.lead_image_rights_until)
+        article.desk_when = f"image rights end {date_format(local, 'j M Y, H:i')}"
     else:
         article.desk_moment = article.published_at
         local = timezone.localtime(article.published_at)
@@ -173,6 +179,24 @@ def desk_lists(user, *, now=None):
             more_url=_changelist(visibility="live"),
             empty="Nothing published yet.",
             show="published",
+        )
+    )
+    # Live stories whose lead image may be shown only a little longer.
+    ending = published.filter(
+        lead_image_rights_until__gt=now,
+        lead_image_rights_until__lte=now + timedelta(days=RIGHTS_SOON_DAYS),
+    )
+    ending_count = ending.count()
+    lists.append(
+        DeskList(
+            key="rights",
+            title="Image rights ending",
+            articles=_rows(ending.order_by("lead_image_rights_until", "pk")),
+            count=ending_count,
+            count_label=f"ending within {RIGHTS_SOON_DAYS} days",
+            more_url=_changelist(visibility="live", lead_image_rights="soon"),
+            empty=f"No live story's lead image loses its rights in the next {RIGHTS_SOON_DAYS} days.",
+            show="rights",
         )
     )
     for box in lists:

@@ -87,9 +87,9 @@ def test_desk_costs_a_fixed_number_of_queries(editor, django_assert_num_queries)
         make_article(headline=f"Mine {n}", status="draft", created_by=editor)
     make_article(published_at=tomorrow())
     editor.has_perm("newsroom.publish_article")  # the permission cache is the session's, not ours
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         lists = dashboard.desk_lists(editor)
-    assert [box.key for box in lists] == ["review", "drafts", "scheduled", "published"]
+    assert [box.key for box in lists] == ["review", "drafts", "scheduled", "published", "rights"]
 
 
 def test_counts_and_lists_use_indexes(editor):
@@ -100,7 +100,7 @@ def test_counts_and_lists_use_indexes(editor):
     with CaptureQueriesContext(connection) as captured:
         dashboard.desk_lists(editor)
     article_table = Article._meta.db_table
-    assert len(captured.captured_queries) == 8
+    assert len(captured.captured_queries) == 10
     for query in captured.captured_queries:
         sql = query["sql"]
         with connection.cursor() as cursor:
