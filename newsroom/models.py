@@ -755,3 +755,27 @@ class ReviewLink(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ArticleAutosave(models.Model):
+    """A writer's unsaved edits of a story, kept beside it every half-minute.
+
+    Never a revision and never read by anything readers see; saving the story
+    (or discarding the autosave) removes it. ``base_version`` is the story's
+    version the edits started from, so restoring them can never overwrite a save
+    someone made since.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    base_version = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_editor")
+        ]
+
+    def __str__(self):
+        return f"Autosave of “{self.article}” by {self.user}"
