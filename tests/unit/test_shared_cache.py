@@ -1,5 +1,6 @@
 """With no REDIS_URL, every process of an installation shares one cache by default."""
 
+import json
 import os
 import subprocess
 import sys
@@ -40,9 +41,16 @@ def test_the_default_cache_is_a_folder_on_disk_for_every_process(tmp_path):
 
 
 def test_a_shell_and_another_process_share_the_cache(tmp_path, settings):
-    from config import settings as project
-
     cache_dir = tmp_path / "cache"
+    # The cache settings a process of the installation gets by default (no REDIS_URL).
+    default = json.loads(
+        _manage_shell(
+            "import json; from django.conf import settings; "
+            "print(json.dumps(settings.CACHES['default']))",
+            cache_dir,
+            tmp_path,
+        )
+    )
     _manage_shell(
         "from django.core.cache import cache; cache.set('published', 'yes', 600)",
         cache_dir,
@@ -54,7 +62,8 @@ def test_a_shell_and_another_process_share_the_cache(tmp_path, settings):
     )
     assert seen == "yes"
     # ...and so does this one, with the project's default cache settings.
-    settings.CACHES = {"default": {**project.CACHES["default"], "LOCATION": str(cache_dir)}}
+    assert default["LOCATION"] == str(cache_dir)
+    settings.CACHES = {"default": default}
     assert cache.get("published") == "yes"
     # An invalidation from the shell reaches every process at once.
     _manage_shell("from django.core.cache import cache; cache.delete('published')", cache_dir, tmp_path)
