@@ -40,11 +40,13 @@ from .assistants import (
     PublicationRightsMixin,
     PublishGuardMixin,
 )
+from .autosave import AutosaveMixin
 from .html import clean_html
 from .models import (
     Affiliation,
     Ambassadorship,
     Article,
+    ArticleAutosave,
     Campaign,
     CampaignSeries,
     EditorialEvent,
@@ -415,6 +417,7 @@ TRANSITION_BUTTONS = {
 
 @admin.register(Article)
 class ArticleAdmin(
+    AutosaveMixin,
     MentionSuggestionsMixin,
     PublishGuardMixin,
     SafeImageUploadsMixin,
@@ -503,7 +506,7 @@ class ArticleAdmin(
 
     class Media:
         css = {"all": ["newsroom/admin/article.css"]}
-        js = ["newsroom/admin/tags.js", "newsroom/admin/mentions.js"]
+        js = ["newsroom/admin/tags.js", "newsroom/admin/mentions.js", "newsroom/admin/autosave.js"]
 
     MENTION_FIELDS = ("people", "brands", "products", "campaigns", "events")
 
@@ -618,6 +621,7 @@ class ArticleAdmin(
             user=request.user,
             opened_version=form.cleaned_data.get("opened_version") if change else None,
         )
+        ArticleAutosave.objects.filter(article=obj, user=request.user).delete()
         message = self._apply_transition(request, obj, form)
         if message:
             request._article_workflow_message = message
