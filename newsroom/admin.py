@@ -59,6 +59,7 @@ from .models import (
     SeriesAppearance,
     TaggedArticle,
 )
+from .presence import PresenceMixin
 from .tags import validate_tag_name
 
 # Revisions: what each save keeps. An article's revision carries its tags and the
@@ -417,6 +418,7 @@ TRANSITION_BUTTONS = {
 
 @admin.register(Article)
 class ArticleAdmin(
+    PresenceMixin,
     AutosaveMixin,
     MentionSuggestionsMixin,
     PublishGuardMixin,
@@ -506,7 +508,12 @@ class ArticleAdmin(
 
     class Media:
         css = {"all": ["newsroom/admin/article.css"]}
-        js = ["newsroom/admin/tags.js", "newsroom/admin/mentions.js", "newsroom/admin/autosave.js"]
+        js = [
+            "newsroom/admin/tags.js",
+            "newsroom/admin/mentions.js",
+            "newsroom/admin/autosave.js",
+            "newsroom/admin/presence.js",
+        ]
 
     MENTION_FIELDS = ("people", "brands", "products", "campaigns", "events")
 
