@@ -13,11 +13,11 @@ admin, the services, a shell, ``loaddata``). ``refresh_all`` recomputes every ro
 for migrations and fixture loads.
 """
 
-from functools import reduce
-from operator import or_
+from datetime import UTC, datetime
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import DateTimeField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Least, NullIf
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -61,15 +61,37 @@ def _lookups(model):
             yield f"{field.name}__{owner.name}"
 
 
-def _first_live_story(model):
-    """Subquery: when the first published story linking the outer row goes live."""
-    links = reduce(or_, (Q(**{lookup: OuterRef("pk")}) for lookup in _lookups(model)))
+# Stands in for "no live story" inside LEAST/MIN, which would return NULL for a NULL.
+_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _first_live_story_via(lookup):
+    """Subquery: when the first published story linking the outer row through ``lookup``
+    goes live (one join per lookup, so each is an index probe)."""
     return Subquery(
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__isnull=False)
-        .filter(links)
+        Article.objects.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__isnull=False,
+            **{lookup: OuterRef("pk")},
+        )
         .order_by("published_at")
-        .values("published_at")[:1]
+        .values("published_at")[:1],
+        output_field=DateTimeField(),
     )
+
+
+def _first_live_story(model):
+    """When the first published story linking the outer row goes live, or NULL.
+
+    A house is linked directly and through its bags, campaigns and shows: the
+    earliest of one subquery per path, rather than one query OR-ing the joins.
+    """
+    first, *others = (_first_live_story_via(lookup) for lookup in _lookups(model))
+    if not others:
+        return first
+    never = Value(_NEVER, output_field=DateTimeField())
+    earliest = Least(*(Coalesce(sq, never) for sq in (first, *others)))
+    return NullIf(earliest, never)
 
 
 def refresh(model, pks=None, *, using="default"):

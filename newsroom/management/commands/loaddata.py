@@ -13,6 +13,7 @@ those rows may have overwritten it.
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
+from django.db.models import FileField
 
 from newsroom import publication
 
@@ -35,18 +36,26 @@ class Command(loaddata.Command):
         super().load_label(fixture_label)
 
     def save_obj(self, obj):
+        # Validate before writing, so that a row the database would refuse (a value
+        # too long for PostgreSQL's column) gets the same clear error as on SQLite.
+        # Files are checked once saved, when the fixture's media have been copied.
+        files = [f.name for f in obj.object._meta.fields if isinstance(f, FileField)]
+        if not obj.deferred_fields:
+            self._validate(self._label, obj.object, exclude=files)
         saved = super().save_obj(obj)
         if saved:
             self._loaded_any = True
             if obj.deferred_fields:
                 self._forward_referencing.append((self._label, obj.object))
-            else:
+            elif files:
                 self._validate(self._label, obj.object)
         return saved
 
-    def _validate(self, label, instance):
+    def _validate(self, label, instance, exclude=None):
         try:
-            instance.full_clean(validate_unique=False, validate_constraints=False)
+            instance.full_clean(
+                exclude=exclude, validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             raise CommandError(self._describe(label, instance, error)) from None
         except SuspiciousOperation as error:  # e.g. a file path leading out of storage
