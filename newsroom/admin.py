@@ -42,6 +42,7 @@ from .assistants import (
 )
 from .autosave import AutosaveMixin
 from .html import clean_html
+from .merge import ensure_base_revision
 from .models import (
     Affiliation,
     Ambassadorship,
@@ -606,6 +607,9 @@ class ArticleAdmin(
         return obj.get_status_display()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        opened = obj is not None and obj.pk and request.method == "GET"
+        if opened and self.has_change_permission(request, obj):
+            ensure_base_revision(obj, request.user)  # so a later save can be merged
         request_event = services.article_open_change_request(obj) if obj and obj.pk else None
         if request_event is not None:
             context["change_request"] = {
@@ -629,6 +633,13 @@ class ArticleAdmin(
             opened_version=form.cleaned_data.get("opened_version") if change else None,
         )
         ArticleAutosave.objects.filter(article=obj, user=request.user).delete()
+        if change and form.merged_fields:
+            self.message_user(
+                request,
+                "Someone saved this story while you had it open; your changes were merged "
+                f"with theirs (kept from their save: {', '.join(form.merged_fields)}).",
+                messages.INFO,
+            )
         message = self._apply_transition(request, obj, form)
         if message:
             request._article_workflow_message = message

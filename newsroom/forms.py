@@ -11,6 +11,7 @@ from taggit.models import Tag
 from unfold.widgets import UnfoldAdminIntegerFieldWidget, UnfoldAdminTextInputWidget
 
 from . import services
+from .merge import merge
 from .models import Article
 from .tags import is_url_slug, tag_slug, validate_tag_name, validate_tag_names
 
@@ -116,6 +117,7 @@ class ArticleAdminForm(forms.ModelForm):
     )
 
     user = None  # set by ArticleAdmin.get_form
+    merged_fields = ()  # fields taken from someone else's later save (see newsroom.merge)
 
     class Meta:
         model = Article
@@ -237,7 +239,18 @@ class ArticleAdminForm(forms.ModelForm):
                 code="missing_version",
             )
         if services.article_is_stale(article, opened):
-            message = services.stale_edit_message(services.article_changes_since(article, opened))
+            result = merge(self, cleaned, opened)
+            if result is not None and not result.conflicts:
+                # Nobody changed what the other did: save over the current version.
+                cleaned["opened_version"] = Article.objects.values_list(
+                    "version", flat=True
+                ).get(pk=article.pk)
+                self.merged_fields = result.taken
+                return
+            stale = services.article_changes_since(article, opened)
+            if result is not None:
+                stale.changed_fields = [f"{label} (you changed it too)" for label in result.conflicts]
+            message = services.stale_edit_message(stale)
             current = reverse("admin:newsroom_article_change", args=[article.pk])
             raise forms.ValidationError(
                 format_html(

@@ -45,15 +45,17 @@ def test_stale_form_is_refused_and_nothing_is_lost(client, editor, writer, artic
     article.refresh_from_db()
     assert article.version == 2
 
-    # The writer's save, made from the form opened at version 1, is refused.
+    # The writer's save, made from the form opened at version 1, changes the same
+    # field: it is refused (different fields would merge; see test_merge).
     client.force_login(writer)
+    opened["headline"] = "The writer's careful headline"
     opened["body"] = "<p>The writer's careful rewrite.</p>"
     response = client.post(change_url(article), opened)
     assert response.status_code == 200
     page = response.content.decode()
     assert "editor saved this article" in page
     assert "after you opened it" in page
-    assert "They changed: Headline" in page
+    assert "They changed: Headline (you changed it too)" in page
     assert "have NOT been saved" in page
     assert f'href="{change_url(article)}" target="_blank"' in page
     # The writer's input is still in the form, to copy across.

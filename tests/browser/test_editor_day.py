@@ -193,10 +193,14 @@ def test_an_editors_day(stories, staff, sessions, tmp_path):
     reader.shot("article")
 
 
-def test_second_save_of_the_same_article_is_refused(stories, staff, sessions):
+def test_two_editors_merge_different_fields_and_are_refused_on_the_same(
+    live_server, staff, sessions
+):
+    from tests.factories import make_article
+
     staff("edith", "Editors")
     staff("edgar", "Editors")
-    article = Article.objects.published().order_by("pk").first()
+    article = make_article(headline="Le City comes back", dek="The dek.")  # no revision yet
     path = f"/admin/newsroom/article/{article.pk}/change/"
 
     first, second = sessions("first-editor"), sessions("second-editor")
@@ -206,6 +210,7 @@ def test_second_save_of_the_same_article_is_refused(stories, staff, sessions):
     second.go(path)
     second.shot("opened")
 
+    # Different fields: the dek from one, the headline from the other, both kept.
     first.page.fill("#id_dek", "A sharper standfirst, saved first.")
     with first.page.expect_navigation():
         first.page.click("button[name=_continue]")
@@ -214,15 +219,27 @@ def test_second_save_of_the_same_article_is_refused(stories, staff, sessions):
     second.page.fill("#id_headline", "A headline the second editor wants")
     with second.page.expect_navigation():
         second.page.click("button[name=_continue]")
-    second.shot("refused")
-
+    second.shot("merged")
+    assert second.page.get_by_text("your changes were merged with theirs").is_visible()
     article.refresh_from_db()
     assert article.dek == "A sharper standfirst, saved first."
-    assert article.headline != "A headline the second editor wants"
+    assert article.headline == "A headline the second editor wants"
+
+    # The same field: the second save is refused, and nothing is lost.
+    first.go(path)
+    second.go(path)
+    first.page.fill("#id_dek", "Edith's dek.")
+    with first.page.expect_navigation():
+        first.page.click("button[name=_continue]")
+    second.page.fill("#id_dek", "Edgar's dek.")
+    with second.page.expect_navigation():
+        second.page.click("button[name=_continue]")
+    second.shot("refused")
+    article.refresh_from_db()
+    assert article.dek == "Edith's dek."
     assert second.page.get_by_text("after you opened it").first.is_visible()
-    assert second.page.get_by_text("have NOT been saved").first.is_visible()
-    # Nothing is lost: the refused edit is still in the form.
-    assert second.page.input_value("#id_headline") == "A headline the second editor wants"
+    assert second.page.get_by_text("Dek (you changed it too)").first.is_visible()
+    assert second.page.input_value("#id_dek") == "Edgar's dek."
 
 
 def test_publishing_with_an_embargoed_link_asks_first(stories, staff, sessions):

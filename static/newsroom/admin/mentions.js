@@ -65,9 +65,13 @@
     return true;
   }
 
-  async function check() {
-    const section = panel();
-    if (!section || !section.dataset.checkUrl) return;
+  let lastChecked = null;
+
+  function payloadKey(data) {
+    return Array.from(data.entries()).map(([k, v]) => k + "=" + v).join("\u0000");
+  }
+
+  function payload(section) {
     const data = new FormData();
     data.append("headline", (document.getElementById("id_headline") || {}).value || "");
     data.append("dek", (document.getElementById("id_dek") || {}).value || "");
@@ -76,6 +80,16 @@
     for (const select of mentionSelects()) {
       for (const option of select.selectedOptions) data.append(select.name, option.value);
     }
+    return data;
+  }
+
+  async function check(force) {
+    const section = panel();
+    if (!section || !section.dataset.checkUrl) return;
+    const data = payload(section);
+    const key = payloadKey(data);
+    if (!force && key === lastChecked) return; // nothing changed since the last answer
+    lastChecked = key;
     const mine = ++sequence;
     section.setAttribute("aria-busy", "true");
     try {
@@ -85,7 +99,11 @@
         credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
       });
-      if (!response.ok || mine !== sequence) return;
+      if (!response.ok) {
+        lastChecked = null; // try again on the next change
+        return;
+      }
+      if (mine !== sequence) return;
       const report = await response.json();
       const holder = document.createElement("div");
       holder.innerHTML = report.html;
@@ -157,7 +175,15 @@
         if (mentionSelects().includes(event.target)) soon();
       });
     }
-    if (!panel().dataset.article) check();  // a new story: the panel starts from the form
+    if (!panel().dataset.article) {
+      check(true); // a new story: the panel starts from the form
+    } else {
+      // The saved story's panel came with the page: only a change asks again.
+      // (Once the body editor has rendered the stored text.)
+      setTimeout(() => {
+        if (lastChecked === null && panel()) lastChecked = payloadKey(payload(panel()));
+      }, 300);
+    }
   }
 
   if (document.readyState === "loading") {
