@@ -33,7 +33,7 @@ from catalog.models import Colorway, Product, public_q
 from catalog.seo import home_crumb, page_graph, page_meta
 
 from . import entities
-from .models import Affiliation, Ambassadorship, Article, Event, Role
+from .models import Affiliation, Ambassadorship, Event, Role
 from .pagination import PK_MAX
 from .tags import public_tags
 
@@ -556,14 +556,8 @@ def event_list(request):
 
 @require_safe
 def tag_list(request):
-    now = timezone.now()
-    published = Article.objects.published(now=now)
-    tags = public_tags(now=now).annotate(
-        stories=Count(
-            "newsroom_taggedarticle_items",
-            filter=Q(newsroom_taggedarticle_items__content_object__in=published.values("pk")),
-        )
-    )
+    # No story counts: counting every tag's published stories read every tagged
+    # story (0.8-4 s at 100,000 articles); the tag's own page lists them.
     return render_directory(
         request,
         Directory(
@@ -571,7 +565,7 @@ def tag_list(request):
             title="Tags",
             intro="The subjects of the stories, A to Z.",
             template="newsroom/tag_list.html",
-            queryset=tags,
+            queryset=public_tags(now=timezone.now()),
             noun="tags",
         ),
     )

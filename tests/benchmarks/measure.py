@@ -99,6 +99,20 @@ def pick_urls(*, archive=False):
         "robots.txt": "/robots.txt",
         "bare view": "/bench/bare/",
     }
+    # One line per directory (from the registry of kinds), a filtered handbag view,
+    # and the series and event pages of the stories.
+    from newsroom import entities
+
+    for kind in entities.kinds():
+        if kind.list_url:
+            urls[f"directory: {kind.plural}"] = kind.list_url
+    urls["directory: tags"] = reverse("newsroom:tag-list")
+    house = most_linked(Brand, "articles")
+    urls["directory: products by house"] = f"{reverse('newsroom:product-list')}?house={house.slug}"
+    urls["series"] = reverse("newsroom:series-detail", kwargs={"slug": "characters"})
+    urls["event"] = reverse(
+        "newsroom:event-detail", kwargs={"slug": "balenciaga-fall-2024-presentation"}
+    )
     return urls
 
 
