@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from newsroom import entities
-from newsroom.models import Article, CampaignSeries, Event, SeriesAppearance
+from newsroom.models import Article, CampaignSeries, Event, Person, SeriesAppearance
 from tests.factories import (
     make_article,
     make_brand,
@@ -190,7 +190,9 @@ def test_directories_are_paginated_with_keyset_cursors(client, db):
     # Cursors keep the facets chosen.
     make_person(name="Person 99").roles.create(name="Model", slug="model")
     assert "role=model" not in next_url
-    assert listed(client.get("/people/?role=model&after=1")) == ["Person 99"]
+    first = Person.objects.get(name="Person 00")
+    assert listed(client.get(f"/people/?role=model&after={first.pk}")) == ["Person 99"]
+    assert listed(client.get(f"/people/?role=model&before={first.pk}")) == []
 
 
 def test_header_and_footer_link_every_directory_of_the_registry(client, stories):
