@@ -50,9 +50,11 @@ def ensure_base_revision(article, user):
     without one, a later save from this form could not be merged. Called when
     the form is opened by someone who may change the story.
     """
+    import reversion
+
+    article = Article.objects.get(pk=article.pk)  # as stored, not as a form may show it
     if base_revision(article, article.version) is not None:
         return
-    import reversion
 
     with reversion.create_revision():
         reversion.set_user(user)

@@ -111,3 +111,14 @@ def test_the_form_carries_the_autosave_marker(writer_client, draft):
     assert f'data-url="{autosave_url(draft)}"' in page
     assert "newsroom/admin/autosave.js" in page
     assert Article.objects.get(pk=draft.pk).autosaves.count() == 0
+
+
+def test_opening_a_restore_records_no_revision_of_the_autosaved_text(writer_client, draft):
+    from reversion.models import Version
+
+    autosave(writer_client, draft, dek="Only in the autosave")
+    writer_client.get(change_url(draft) + "?restore_autosave=1")
+    assert all(
+        v.field_dict.get("dek") != "Only in the autosave"
+        for v in Version.objects.get_for_object(draft)
+    )
