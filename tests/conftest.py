@@ -28,6 +28,8 @@ def _cache_in_memory():
             "default": {
                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": "newsroom-tests",
+                # Never cull: an evicted page-cache state would look like an outage.
+                "OPTIONS": {"MAX_ENTRIES": 1_000_000},
             }
         }
         with override_settings(CACHES=memory):
