@@ -13,6 +13,7 @@ those rows may have overwritten it.
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
+from django.db import connections
 from django.db.models import FileField
 
 from newsroom import publication
@@ -30,6 +31,11 @@ class Command(loaddata.Command):
             self._validate(label, instance)
         if self._loaded_any:
             publication.refresh_all(using=self.using)
+            # Settle the foreign-key checks those updates queued (PostgreSQL defers
+            # them to the commit, as Django's own check after a load does).
+            connections[self.using].check_constraints(
+                table_names=[model._meta.db_table for model in publication.publishable_models()]
+            )
 
     def load_label(self, fixture_label):
         self._label = fixture_label
