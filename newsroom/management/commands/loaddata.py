@@ -13,7 +13,7 @@ those rows may have overwritten it.
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import FileField
 
 from newsroom import publication
@@ -42,20 +42,28 @@ class Command(loaddata.Command):
         super().load_label(fixture_label)
 
     def save_obj(self, obj):
-        # Validate before writing, so that a row the database would refuse (a value
-        # too long for PostgreSQL's column) gets the same clear error as on SQLite.
-        # Files are checked once saved, when the fixture's media have been copied.
-        files = [f.name for f in obj.object._meta.fields if isinstance(f, FileField)]
-        if not obj.deferred_fields:
-            self._validate(self._label, obj.object, exclude=files)
-        saved = super().save_obj(obj)
+        try:
+            with transaction.atomic(using=self.using):  # a savepoint per row
+                saved = super().save_obj(obj)
+        except DatabaseError:
+            # The database refused the row (PostgreSQL enforces a column's length):
+            # name the field, as validation would, when validation can tell.
+            self._validate(self._label, obj.object, exclude=self._file_fields(obj.object))
+            raise
         if saved:
             self._loaded_any = True
             if obj.deferred_fields:
+                # Complete only once the rows it refers to ahead have been loaded.
                 self._forward_referencing.append((self._label, obj.object))
-            elif files:
+            else:
+                # After the save: receivers have derived what they derive (a tag's
+                # slug) and the fixture's media files have been copied to storage.
                 self._validate(self._label, obj.object)
         return saved
+
+    @staticmethod
+    def _file_fields(instance):
+        return [f.name for f in instance._meta.fields if isinstance(f, FileField)]
 
     def _validate(self, label, instance, exclude=None):
         try:
