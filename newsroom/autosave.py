@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .html import clean_html
+from .mentions import html_to_text
 from .models import Article, ArticleAutosave
 
 FIELDS = ("headline", "dek", "body", "tags")
@@ -99,10 +100,11 @@ class AutosaveMixin:
             "body": article.body,
             "tags": _tags_text(article),
         }
-        differs = any(
-            " ".join(str(autosave.data.get(k, "")).split()) != " ".join(current[k].split())
-            for k in FIELDS
-        )
+        def words(name, value):
+            value = html_to_text(value) if name == "body" else str(value or "")
+            return " ".join(value.split())
+
+        differs = any(words(k, autosave.data.get(k, "")) != words(k, current[k]) for k in FIELDS)
         return autosave if differs else None
 
     def get_object(self, request, object_id, from_field=None):

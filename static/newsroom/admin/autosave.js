@@ -25,7 +25,12 @@
 
     function body() {
       const editable = form.querySelector(".prose-editor .ProseMirror[contenteditable=true]");
-      return editable ? editable.innerHTML : value("body");
+      return editable && editable.textContent.trim() ? editable.innerHTML : value("body");
+    }
+
+    function bodyText(html) {
+      // What changed is judged on the words: the editor re-serialises stored HTML.
+      return new DOMParser().parseFromString(html, "text/html").body.textContent.replace(/\s+/g, " ").trim();
     }
 
     function snapshot() {
@@ -36,7 +41,7 @@
       data.append("dek", value("dek"));
       data.append("body", body());
       data.append("tags", value("tags"));
-      const key = ["headline", "dek", "body", "tags"].map((k) => data.get(k)).join("\u0000");
+      const key = [data.get("headline"), data.get("dek"), bodyText(data.get("body")), data.get("tags")].join("\u0000");
       return { data, key };
     }
 
@@ -63,8 +68,8 @@
         });
     }
 
-    // The form as opened, once the editor has rendered it.
-    setTimeout(() => save(false), 500);
+    // The form as opened, before anyone types (the stored body, as words).
+    save(false);
     setInterval(() => save(false), seconds * 1000);
     form.addEventListener("submit", () => {
       submitting = true;
