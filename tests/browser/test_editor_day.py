@@ -69,14 +69,24 @@ class Session:
         self.page.click("button[type=submit]")
         self.page.wait_for_url(re.compile(r"/admin/$"))
 
+    closed = False
+
     def close(self):
-        # Stop the page's own background requests (presence heartbeats, autosaves,
-        # the beacon sent as a tab closes) before the test database is flushed:
-        # one still running in the live server would hold a table lock.
+        """The person closes the window (pages may still send their last requests)."""
+        if not self.closed:
+            self.closed = True
+            self.context.close()
+
+    def shut_down(self):
+        """At the end of a test: stop the pages' background requests (presence
+        heartbeats, autosaves, the beacon a closing tab sends) before the test
+        database is flushed, since one still inside the live server holds a lock."""
+        if self.closed:
+            return
         self.context.route("**/*", lambda route: route.abort())
         for page in self.context.pages:
             page.goto("about:blank")
-        self.context.close()
+        self.close()
 
 
 @pytest.fixture
@@ -90,7 +100,7 @@ def sessions(browser, live_server):
 
     yield open_session
     for session in opened:
-        session.close()
+        session.shut_down()
     time.sleep(0.5)  # let a request already inside the live server finish
 
 
