@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -209,9 +208,6 @@ class Brand(NamedMixin, PublishableMixin):
     class Meta:
         ordering = ["name"]
 
-    def get_absolute_url(self):
-        return reverse("catalog:brand-detail", kwargs={"slug": self.slug})
-
     def clean(self):
         if self.logo and not self.logo_alt.strip():
             raise ValidationError({"logo_alt": "Describe the logo for readers who cannot see it."})
@@ -251,9 +247,6 @@ class Product(NamedMixin, PublishableMixin):
     class Meta:
         ordering = ["brand__name", "name"]
         indexes = [models.Index(fields=["brand", "name"])]
-
-    def get_absolute_url(self):
-        return reverse("catalog:product-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         if self.variant_of_id and self.variant_of_id == self.pk:

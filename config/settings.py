@@ -349,6 +349,17 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 # The public name of the site, used in titles, feeds and structured data.
 SITE_NAME = env.str("SITE_NAME", default="Atelier Newsroom")
 
+
+def _reader_page(obj):
+    from newsroom.entities import reader_url
+
+    return reader_url(obj)
+
+
+# Brands and bags are catalog rows; where readers find them is the publication's
+# business (its registry of kinds), so catalog's models name no URL of the site.
+ABSOLUTE_URL_OVERRIDES = {"catalog.brand": _reader_page, "catalog.product": _reader_page}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,14 +8,13 @@ from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
 from newsroom.sitemaps import sitemaps
-from newsroom.views import robots_txt
+from newsroom.views.site import robots_txt
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("", include("catalog.urls")),
     path("", include("newsroom.urls")),
     path(
         "sitemap.xml",
@@ -43,7 +42,7 @@ urlpatterns = [
     path("api/v1/", include("newsroom.api.urls")),
 ]
 
-handler404 = "newsroom.views.page_not_found"
+handler404 = "newsroom.views.site.page_not_found"
 # A database outage met outside a view (in a middleware) gets the 503 page too.
 handler500 = "newsroom.middleware.server_error"
 

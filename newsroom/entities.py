@@ -116,6 +116,16 @@ def register(kind):
     return kind
 
 
+def reader_url(obj):
+    """The reader page of ``obj``, a row of a registered kind; None when its kind has none.
+
+    Catalog's brands and bags get their ``get_absolute_url`` from this (through
+    ``ABSOLUTE_URL_OVERRIDES`` in the settings): catalog names no URL of the site.
+    """
+    kind = for_model(type(obj))
+    return kind.url(obj.slug) if kind else None
+
+
 def unregister(key):
     _registry.pop(key, None)
 
@@ -174,7 +184,7 @@ register(
         model=Brand,
         article_field="brands",
         plural="brands",
-        url_name="catalog:brand-detail",
+        url_name="newsroom:brand-detail",
         list_url_name="newsroom:brand-list",
         directory_title="Houses",
     )
@@ -185,7 +195,7 @@ register(
         model=Product,
         article_field="products",
         plural="products",
-        url_name="catalog:product-detail",
+        url_name="newsroom:product-detail",
         list_url_name="newsroom:product-list",
         directory_title="Handbags",
         owner="brand",

@@ -5,9 +5,17 @@ a fixture, the shell) and again when rendered, so that no script, event
 handler, ``javascript:`` URL or inline style ever reaches a reader.
 """
 
+import re
+
 import nh3
 
-from catalog.templatetags.catalog_tags import url_scheme
+# How a browser reads a URL's scheme (WHATWG URL standard): leading and trailing C0
+# controls and spaces are dropped, tabs and newlines anywhere are ignored, and a
+# scheme is a letter then letters, digits, "+", "-" or "." before the first ":".
+_URL_TRIM = "".join(chr(code) for code in range(0x21))
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+WEB_SCHEMES = frozenset({"http", "https"})
 
 ALLOWED_TAGS = {
     "p",
@@ -113,3 +121,12 @@ BODY_EDITOR = {
         "SpecialCharacters": True,
     }
 }
+
+def url_scheme(url):
+    """The scheme a browser would find in ``url``, lower-cased; "" for a relative URL.
+
+    ``" JaVa\tScript:..."`` is ``"javascript"``, as it is to the browser.
+    """
+    text = _URL_IGNORED.sub("", str(url or "").strip(_URL_TRIM))
+    match = _URL_SCHEME.match(text)
+    return match.group(1).lower() if match else ""

@@ -127,6 +127,6 @@ def server_error(request):
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         return database_unavailable_response(exc)
-    from newsroom.views import server_error as page
+    from newsroom.views.site import server_error as page
 
     return page(request)

@@ -23,7 +23,7 @@ from . import services
 from .forms import ReviewApprovalForm
 from .html import clean_html
 from .middleware import allow_methods
-from .views import ArticleEntities, article_detail_context, render_body
+from .views.articles import ArticleEntities, article_detail_context, render_body
 
 app_name = "review"
 

@@ -15,8 +15,8 @@ from catalog.models import Brand, Product, public_q
 from . import entities, surrogate
 from .entities import kinds, with_pages
 from .models import Article, Campaign, Person
-from .showcases import public_series
 from .tags import public_tags
+from .views.showcases import public_series
 
 PAGE_LIMIT = 5000
 

@@ -21,14 +21,10 @@ from newsroom.models import (
     Event,
     QuoteWording,
 )
-from newsroom.showcases import public_instalments, public_series
 from newsroom.tags import public_tags
-from newsroom.views import (
-    article_entities,
-    public_quotes,
-    published_wordings,
-    render_body,
-)
+from newsroom.views.articles import article_entities, render_body
+from newsroom.views.common import public_quotes, published_wordings
+from newsroom.views.showcases import public_instalments, public_series
 
 from . import serializers as s
 from .params import parse_choice, parse_slug, parse_text, parse_year

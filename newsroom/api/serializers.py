@@ -17,8 +17,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.renditions import image_set
-from catalog.templatetags.catalog_tags import http_url
 from newsroom import entities
+from newsroom.templatetags.reader_tags import http_url
 
 
 def api_path(plural, slug=None):

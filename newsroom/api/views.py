@@ -117,19 +117,11 @@ class RootView(ApiView):
 
 
 def _collection_page(resource):
-    """The reader's directory of a resource, when the site has one."""
-
-    names = {"article": "newsroom:article-list"}
-    name = names.get(resource.key)
-    candidates = (
-        [name] if name else [f"newsroom:{resource.key}-list", f"catalog:{resource.key}-list"]
-    )
-    for candidate in candidates:
-        try:
-            return reverse(candidate)
-        except NoReverseMatch:
-            continue
-    return None
+    """The reader's directory of a resource (``newsroom:<key>-list``), when the site has one."""
+    try:
+        return reverse(f"newsroom:{resource.key}-list")
+    except NoReverseMatch:
+        return None
 
 
 class ResourceView(ApiView, GenericAPIView):

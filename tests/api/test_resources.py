@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import ProductImage
 from newsroom import entities
 from newsroom.models import Affiliation, CampaignSeries, Event, SeriesAppearance
-from newsroom.views import article_entities, render_body
+from newsroom.views.articles import article_entities, render_body
 from tests.conftest import png_bytes
 from tests.factories import (
     make_ambassadorship,

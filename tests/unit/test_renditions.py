@@ -63,7 +63,7 @@ def test_a_broken_source_falls_back_to_the_original(db):
 
 def test_tag_renders_srcset_sizes_lazy_loading_dimensions_and_escaped_alt(product_image):
     html = Template(
-        "{% load catalog_tags %}{% responsive_image image.image image.width image.height "
+        "{% load reader_tags %}{% responsive_image image.image image.width image.height "
         'alt=image.alt_text sizes="50vw" %}'
     ).render(Context({"image": product_image}))
     assert 'srcset="' in html and " 320w" in html
@@ -75,16 +75,16 @@ def test_tag_renders_srcset_sizes_lazy_loading_dimensions_and_escaped_alt(produc
 
 def test_empty_field_renders_nothing(db):
     image = ProductImage(product=make_product(), alt_text="x")
-    html = Template("{% load catalog_tags %}{% responsive_image image.image %}").render(
+    html = Template("{% load reader_tags %}{% responsive_image image.image %}").render(
         Context({"image": image})
     )
     assert html == ""
 
 
 def test_swatch_is_an_svg_without_style_and_rejects_bad_colours():
-    ok = Template("{% load catalog_tags %}{% swatch '#A1B2C3' %}").render(Context())
+    ok = Template("{% load reader_tags %}{% swatch '#A1B2C3' %}").render(Context())
     assert 'fill="#a1b2c3"' in ok and "style" not in ok
-    bad = Template("{% load catalog_tags %}{% swatch colour %}").render(
+    bad = Template("{% load reader_tags %}{% swatch colour %}").render(
         Context({"colour": 'red" onload="alert(1)'})
     )
     assert "onload" not in bad and 'fill="#cccccc"' in bad

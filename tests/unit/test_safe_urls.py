@@ -4,9 +4,9 @@ import pytest
 from django.template import Context, Template
 
 from catalog.models import Brand
-from catalog.templatetags.catalog_tags import http_url, url_scheme
-from newsroom.html import ALLOWED_ATTRIBUTES, URL_ATTRIBUTES, clean_html
+from newsroom.html import ALLOWED_ATTRIBUTES, URL_ATTRIBUTES, clean_html, url_scheme
 from newsroom.models import Article
+from newsroom.templatetags.reader_tags import http_url
 from tests.factories import make_article
 
 HOSTILE_URLS = [
@@ -92,7 +92,7 @@ def test_http_url_drops_everything_else(url):
 
 
 def test_http_url_output_is_still_escaped_in_templates():
-    rendered = Template('{% load catalog_tags %}<a href="{{ url|http_url }}">').render(
+    rendered = Template('{% load reader_tags %}<a href="{{ url|http_url }}">').render(
         Context({"url": 'https://example.com/"onmouseover="alert(1)'})
     )
     assert '"onmouseover' not in rendered

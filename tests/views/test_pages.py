@@ -289,7 +289,7 @@ def test_404_and_500_pages(client, db, settings):
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
 
-    from newsroom.views import server_error
+    from newsroom.views.site import server_error
 
     error = server_error(None)
     assert error.status_code == 500

@@ -1,10 +1,12 @@
-"""Template tags for images and colour swatches, shared by every public page."""
+"""Template tags of the reader site: images, colour swatches, JSON-LD, safe links,
+partial dates, the directory links and a person's series."""
 
 import json
 import re
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Exists, OuterRef, Q
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -12,16 +14,12 @@ from django.utils.safestring import mark_safe
 from catalog.images import rights_ended
 from catalog.renditions import image_set
 
+from ..html import WEB_SCHEMES, url_scheme
+from ..views.directories import directory_links as _directory_links
+
 register = template.Library()
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-# How a browser reads a URL's scheme (WHATWG URL standard): leading and trailing C0
-# controls and spaces are dropped, tabs and newlines anywhere are ignored, and a
-# scheme is a letter then letters, digits, "+", "-" or "." before the first ":".
-_URL_TRIM = "".join(chr(code) for code in range(0x21))
-_URL_IGNORED = re.compile(r"[\t\n\r]")
-_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
-WEB_SCHEMES = frozenset({"http", "https"})
 NEUTRAL_SWATCH = "#cccccc"
 # The escapes of Django's json_script: no "<", ">" or "&" reaches the HTML parser.
 _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -114,14 +112,6 @@ def jsonld(data):
     )
 
 
-def url_scheme(url):
-    """The scheme a browser would find in ``url``, lower-cased; "" for a relative URL.
-
-    ``" JaVa\tScript:..."`` is ``"javascript"``, as it is to the browser.
-    """
-    text = _URL_IGNORED.sub("", str(url or "").strip(_URL_TRIM))
-    match = _URL_SCHEME.match(text)
-    return match.group(1).lower() if match else ""
 
 
 @register.filter
@@ -145,3 +135,27 @@ def partial_date(value, precision="day"):
     if precision == "month":
         return value.strftime("%B %Y")
     return f"{value.day} {value.strftime('%B %Y')}"
+
+
+@register.simple_tag
+def directory_links():
+    """(title, path, url name) of each directory, from the registry of kinds."""
+    return _directory_links()
+
+
+@register.simple_tag
+def person_series(person):
+    """The public series ``person`` appeared in: in a known instalment or an unknown one.
+
+    One query, whatever the number of campaigns.
+    """
+    from newsroom.views.showcases import public_instalments, public_series
+
+    in_instalment = public_instalments().filter(series=OuterRef("pk"), people=person)
+    return list(
+        public_series()
+        .filter(Q(Exists(in_instalment)) | Q(appearances__person=person))
+        .distinct()
+        .select_related("brand")
+        .order_by("name")
+    )

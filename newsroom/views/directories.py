@@ -30,12 +30,12 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from catalog.models import Colorway, Product, public_q
-from catalog.seo import home_crumb, page_graph, page_meta
 
-from . import entities
-from .models import Affiliation, Ambassadorship, Event, Role
-from .pagination import PK_MAX
-from .tags import public_tags
+from .. import entities
+from ..models import Affiliation, Ambassadorship, Event, Role
+from ..pagination import PK_MAX
+from ..seo import home_crumb, page_graph, page_meta
+from ..tags import public_tags
 
 PAGE_SIZE = 24
 # A cursor is the id of a row, in ASCII digits only.

@@ -13,13 +13,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from catalog import jsonld
 from catalog.models import Product, public_q
-from catalog.seo import home_crumb, page_graph, page_meta
 
-from . import entities
-from .models import Article, Campaign, CampaignSeries, DatePrecision, Person
-from .views import public_quotes, published_wordings
+from .. import entities, jsonld
+from ..models import Article, Campaign, CampaignSeries, DatePrecision, Person
+from ..seo import home_crumb, page_graph, page_meta
+from .common import public_quotes, published_wordings
 
 STORIES_LIMIT = 30
 

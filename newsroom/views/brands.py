@@ -12,12 +12,13 @@ from django.db.models import Exists, F, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import jsonld
-from .images import rights_ended
-from .models import Brand, Product, public_q
-from .seo import home_crumb, page_graph, page_meta
-from .templatetags.catalog_tags import http_url
-from .timeline import sort_timeline, timeline_entry
+from catalog.images import rights_ended
+from catalog.models import Brand, Product, public_q
+
+from .. import jsonld
+from ..seo import home_crumb, page_graph, page_meta
+from ..templatetags.reader_tags import http_url
+from ..timeline import sort_timeline, timeline_entry
 
 STORIES_LIMIT = 30
 
@@ -169,7 +170,7 @@ def brand_detail(request, slug):
         "breadcrumbs": crumbs,
         "jsonld": page_graph(request, crumbs, *people_nodes.values(), *product_nodes, about=node),
     }
-    return _surrogate_key(render(request, "catalog/brand_detail.html", context), brand)
+    return _surrogate_key(render(request, "newsroom/brand_detail.html", context), brand)
 
 
 def product_detail(request, slug):
@@ -262,4 +263,4 @@ def product_detail(request, slug):
             about=node,
         ),
     }
-    return _surrogate_key(render(request, "catalog/product_detail.html", context), product)
+    return _surrogate_key(render(request, "newsroom/product_detail.html", context), product)

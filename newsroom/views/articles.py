@@ -1,0 +1,362 @@
+"""The home page, the list of stories and a story's page.
+
+Every page runs a fixed number of SQL queries, whatever the number of related
+rows: each related list is one query (or one ``Prefetch``), and every list
+starts from ``Article.objects.published()`` or ``.public()``, so that nothing
+unpublished or embargoed reaches a reader.
+"""
+
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+
+from catalog.images import rights_ended
+from catalog.models import Brand, Product, public_q
+
+from .. import entities as registry
+from .. import jsonld, surrogate
+from ..html import clean_html
+from ..links import without_unreachable_links
+from ..mentions import link_first_mentions
+from ..models import (
+    Ambassadorship,
+    Article,
+    Campaign,
+    DatePrecision,
+    Person,
+    QuoteWording,
+)
+from ..seo import home_crumb, page_graph, page_meta
+from .common import (
+    RELATED_STORIES,
+    cursor_page,
+    page_path,
+)
+
+# --- Home and lists --------------------------------------------------------------------------
+
+
+def home(request):
+    """Latest stories, a featured campaign and the current ambassadors."""
+    surrogate.add(request, surrogate.HOME)
+    published = Article.objects.published()
+    latest = list(published.for_listing()[:7])
+    featured = (
+        Campaign.objects.public()
+        .filter(public_q("brand__"), Exists(published.filter(campaigns=OuterRef("pk"))))
+        .select_related("brand")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.public()),
+            Prefetch("products", queryset=Product.objects.public().filter(public_q("brand__"))),
+        )
+        .order_by(F("date").desc(nulls_last=True), "name")
+        .first()
+    )
+    ambassadors = list(
+        Ambassadorship.objects.public()
+        .filter(public_q("person__"), public_q("brand__"), until_year__isnull=True)
+        .select_related("person", "brand")
+        .order_by(F("since_year").desc(nulls_last=True), "person__name")[:8]
+    )
+    crumbs = [home_crumb()]
+    meta = page_meta(
+        request,
+        title="",
+        description="Fashion journalism: the people, houses, handbags and campaigns "
+        "behind the stories, linked to each other.",
+    )
+    context = {
+        "latest": latest,
+        "lead": latest[0] if latest else None,
+        "featured": featured,
+        "ambassadors": ambassadors,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(request, crumbs, name=settings.SITE_NAME),
+    }
+    return render(request, "newsroom/home.html", context)
+
+
+def article_list(request):
+    surrogate.add(request, surrogate.ARTICLE_LIST)
+    page = cursor_page(request, Article.objects.published().for_listing())
+    if not page.items and request.GET:
+        raise Http404("No stories on this page.")
+    crumbs = [home_crumb(), ("Stories", reverse("newsroom:article-list"))]
+    meta = page_meta(
+        request,
+        title="All stories",
+        description="Every story, newest first.",
+        path=page_path(request),
+    )
+    context = {
+        "page": page,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(request, crumbs, kind="CollectionPage"),
+    }
+    return render(request, "newsroom/article_list.html", context)
+
+
+# --- Article ---------------------------------------------------------------------------------
+
+_ENTITY_COLUMNS = (
+    "e_kind",
+    "e_id",
+    "e_name",
+    "e_slug",
+    "e_aliases",
+    "e_brand_id",
+    "e_brand_name",
+    "e_brand_slug",
+    "e_brand_public",
+    "e_date",
+    "e_precision",
+)
+
+
+class ArticleEntities:
+    """The public entities an article links, grouped by kind: ``entities.people``, ...
+
+    One list per registered kind, named after the Article field that links it.
+    """
+
+    def __init__(self, **groups):
+        self.groups = {kind.article_field: [] for kind in registry.kinds()}
+        self.groups.update(groups)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["groups"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def linkable(self):
+        """Everything with a page of its own."""
+        return [obj for kind in registry.with_pages() for obj in self.groups[kind.article_field]]
+
+
+def _null(field):
+    """A typed NULL column (``CAST(NULL AS ...)``): PostgreSQL must know the type in a UNION."""
+    return Cast(Value(None), output_field=field)
+
+
+def _entity_rows(kind, article, now):
+    has_brand = kind.has_field("brand")
+    has_date = kind.has_field("date")
+    # kind.public: a bag's page answers 404 while its house is hidden, so no link either.
+    rows = kind.public(now=now).filter(articles=article)
+    return (
+        rows.order_by()
+        .annotate(
+            e_kind=Value(kind.key, output_field=CharField()),
+            e_id=F("pk"),
+            e_name=F("name"),
+            e_slug=F("slug"),
+            e_aliases=F("aliases"),
+            e_brand_id=F("brand_id") if has_brand else _null(BigIntegerField()),
+            e_brand_name=F("brand__name") if has_brand else _null(CharField()),
+            e_brand_slug=F("brand__slug") if has_brand else _null(CharField()),
+            e_brand_public=(
+                ExpressionWrapper(public_q("brand__", now=now), output_field=BooleanField())
+                if has_brand
+                else _null(BooleanField())
+            ),
+            e_date=F("date") if has_date else _null(DateField()),
+            e_precision=F("date_precision") if has_date else _null(CharField()),
+        )
+        .values_list(*_ENTITY_COLUMNS, named=True)
+    )
+
+
+def article_entities(article, *, now=None):
+    """Load every public entity of ``article`` in ONE query (a UNION, one part per kind).
+
+    The rows become light model instances (name, slug, aliases, brand) that
+    know their page (``get_absolute_url``) and their names (``all_names``),
+    which is all the article page, the body linking and the JSON-LD need.
+    """
+    now = now or timezone.now()
+    first, *rest = (_entity_rows(kind, article, now) for kind in registry.kinds())
+    rows = first.union(*rest, all=True).order_by("e_kind", "e_name")
+    entities = ArticleEntities()
+    for row in rows:
+        kind = registry.get(row.e_kind)
+        obj = kind.model(pk=row.e_id, name=row.e_name, slug=row.e_slug, aliases=row.e_aliases)
+        if row.e_brand_slug:
+            # A light instance: "published by hand" stands for whether readers may
+            # see the brand now, worked out by the query, so ``is_public`` answers it.
+            obj.brand = Brand(
+                pk=row.e_brand_id,
+                name=row.e_brand_name,
+                slug=row.e_brand_slug,
+                published_by_hand=bool(row.e_brand_public),
+            )
+        if kind.has_field("date"):
+            obj.date = row.e_date
+            obj.date_precision = row.e_precision or DatePrecision.DAY
+        entities.groups[kind.article_field].append(obj)
+    return entities
+
+
+def related_articles(article, entities, tags, *, limit=RELATED_STORIES):
+    """The newest published stories sharing a person, product, campaign, brand or tag."""
+    conditions = Q()
+    for attr, column, objs in (
+        ("people", "person_id", entities.people),
+        ("products", "product_id", entities.products),
+        ("campaigns", "campaign_id", entities.campaigns),
+        ("brands", "brand_id", entities.brands),
+    ):
+        if objs:
+            rows = getattr(Article, attr).through.objects.filter(
+                **{f"{column}__in": [o.pk for o in objs]}
+            )
+            conditions |= Q(pk__in=rows.values("article_id"))
+    if tags:
+        tagged = Article.tags.through.objects.filter(tag__in=[t.pk for t in tags])
+        conditions |= Q(pk__in=tagged.values("content_object_id"))
+    if not conditions:
+        return []
+    return list(
+        Article.objects.published().filter(conditions).exclude(pk=article.pk).for_listing()[:limit]
+    )
+
+
+def render_body(body, entities):
+    """The body as readers get it: sanitised, with each entity's first mention linked.
+
+    The stored body was cleaned on save; it is cleaned again here (the database
+    may have been written by other means), linked, and cleaned once more so
+    that the result is exactly what the sanitiser allows.
+    """
+    # A hand-made link to a page readers cannot open (embargoed, unpublished) keeps its text only.
+    reachable = without_unreachable_links(clean_html(body))
+    linked = link_first_mentions(reachable, entities)
+    return mark_safe(clean_html(linked))  # noqa: S308 - output of our sanitiser
+
+
+def article_detail_context(request, article, *, preview=False):
+    """Everything ``newsroom/article_detail.html`` needs for ``article``.
+
+    ``preview`` marks a page shown to staff or to an outside reviewer before
+    publication: it carries a banner and is never indexed. The share-link
+    view uses this too, so previews and the public page are one template.
+    """
+    entities = article_entities(article)
+    tags = list(article.tags.order_by("name"))
+    wordings = list(
+        # This story's own quotes (also in a preview), by speakers readers may see.
+        QuoteWording.objects.filter(
+            public_q("quote__speaker_person__"),
+            public_q("quote__speaker_brand__"),
+            article=article,
+        )
+        .select_related("quote__speaker_person", "quote__speaker_brand")
+        .order_by("pk")
+    )
+    related = [] if preview else related_articles(article, entities, tags)
+    body = render_body(article.body, entities.linkable)
+    path = article.get_absolute_url()
+    crumbs = [
+        home_crumb(),
+        ("Stories", reverse("newsroom:article-list")),
+        (article.headline, path),
+    ]
+    shown = article.lead_image and not rights_ended(article.lead_image)
+    image_url = article.lead_image.url if shown else ""
+    meta = page_meta(
+        request,
+        title=article.headline,
+        description=article.dek or strip_tags(body),
+        path=path,
+        og_type="article",
+        image=request.build_absolute_uri(image_url) if image_url else "",
+        image_alt=article.lead_image_alt,
+        noindex=preview,
+    )
+    people = [jsonld.person(request, p) for p in entities.people]
+    brands = [jsonld.organization(request, b) for b in entities.brands]
+    products = [
+        jsonld.product(request, p, brand=p.brand if _public_brand(p) else None)
+        for p in entities.products
+    ]
+    campaigns = [jsonld.campaign(request, c) for c in entities.campaigns]
+    article_node = jsonld.news_article(
+        request,
+        article,
+        body_html=body,
+        about=[*people, *products],
+        mentions=[*brands, *campaigns],
+        image=image_url,
+        tags=tags,
+    )
+    return {
+        "article": article,
+        "body": body,
+        "entities": entities,
+        "tags": tags,
+        "wordings": wordings,
+        "related": related,
+        "is_preview": preview,
+        "meta": meta,
+        "breadcrumbs": crumbs,
+        "jsonld": page_graph(
+            request,
+            crumbs,
+            article_node,
+            *people,
+            *brands,
+            *products,
+            *campaigns,
+            name=article.headline,
+        ),
+    }
+
+
+def _public_brand(obj):
+    brand = getattr(obj, "brand", None)
+    return brand is not None and brand.is_public
+
+
+def article_detail(request, slug):
+    """A published story; staff who may edit articles also see unpublished ones here.
+
+    Readers get 404 for a draft, a story in review or one scheduled for later.
+    A preview carries a banner, ``noindex`` and never-cache headers.
+    """
+    if request.user.has_perm("newsroom.change_article"):
+        article = get_object_or_404(Article, slug=slug)
+    else:
+        article = get_object_or_404(Article.objects.published(), slug=slug)
+    preview = not article.is_published
+    # Everything else it shows (links, tags, quotes, related stories) records itself.
+    surrogate.add(request, surrogate.key_for(article))
+    response = render(
+        request,
+        "newsroom/article_detail.html",
+        article_detail_context(request, article, preview=preview),
+    )
+    if preview:
+        add_never_cache_headers(response)
+    return response
