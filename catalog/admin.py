@@ -1,3 +1,11 @@
+"""Admins of brands, bags, colourways and images.
+
+Colourways and images are registered here. ``BrandAdmin`` and ``ProductAdmin``
+are defined here and registered by the app that publishes them, which adds
+what only it knows: the guard against hiding what published stories
+link to, and revision history.
+"""
+
 from datetime import timedelta
 
 from django.contrib import admin
@@ -8,8 +16,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from .images import SafeImageField
-from .models import Brand, Colorway, Product, ProductImage
-from .revisions import VersionedAdmin
+from .models import Colorway, ProductImage
 from .storage import UploadStorageErrorsMixin
 
 
@@ -111,8 +118,7 @@ def readers_see(obj):
     return "Public"
 
 
-@admin.register(Brand)
-class BrandAdmin(SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
+class BrandAdmin(SafeImageUploadsMixin, ModelAdmin):
     list_display = ["name", "founded_year", "website", readers_see]
     list_filter = [EmbargoListFilter]
     search_fields = ["name", "aliases"]
@@ -166,8 +172,7 @@ class ProductImageInline(SafeImageUploadsMixin, TabularInline):
         return thumbnail(obj.image, obj.alt_text)
 
 
-@admin.register(Product)
-class ProductAdmin(UploadStorageErrorsMixin, VersionedAdmin, ModelAdmin):  # images inline
+class ProductAdmin(UploadStorageErrorsMixin, ModelAdmin):  # images inline
     list_display = ["name", "brand", "category", "variant_of", "year_introduced", readers_see]
     list_filter = ["category", EmbargoListFilter, "brand"]
     list_select_related = ["brand", "variant_of"]

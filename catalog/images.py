@@ -1,7 +1,7 @@
 """Turning an accepted upload into the file we store.
 
 Every image is decoded and encoded again from its pixels alone, so nothing but
-the picture leaves the newsroom: no EXIF (GPS position, camera serial), no XMP,
+the picture leaves the site: no EXIF (GPS position, camera serial), no XMP,
 no PNG text chunks, no GIF comments or application extensions, and nothing
 hidden after the image data. The camera's orientation is applied to the pixels
 first, so nothing depends on an EXIF tag any more. An embedded colour profile

@@ -1,8 +1,10 @@
 """Brands and what they make: products, their colourways and images.
 
-Nothing here knows about the newsroom. Newsroom models point at these through
-foreign keys; pages of this app reach articles and campaigns through the
-reverse relations those keys create (``brand.campaigns``, ``product.articles``).
+Nothing here knows about the site that publishes them: its models point at
+these through foreign keys, and it decides where their pages live
+(``ABSOLUTE_URL_OVERRIDES``). What is shared is the building blocks of
+publishable rows: the embargo, "published by hand", the moment a story first
+linked a row, and ``public_q``, the one test of "readers may see it".
 """
 
 import re

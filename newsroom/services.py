@@ -99,7 +99,7 @@ def stale_edit_message(error):
 
 def article_changes_since(article, opened_version):
     """Describe what happened to ``article`` since the edit at ``opened_version`` began."""
-    from catalog.revisions import compare, raw_values, readable_values
+    from .admin.revisions import compare, raw_values, readable_values
 
     current = Article.objects.select_related("updated_by").get(pk=article.pk)
     saved_by = current.updated_by.get_username() if current.updated_by else ""

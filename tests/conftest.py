@@ -41,12 +41,12 @@ def _cache_in_memory():
 def _reset_process_state():
     """Module-level state that outlives a test: cache back-offs, compiled indexes."""
     from config import cache as cache_backend
-    from newsroom import assistants
     from newsroom import cache as page_cache
+    from newsroom.assistants import suggestions
 
     cache_backend.reset()
     page_cache.reset()
-    assistants.reset_mention_index()
+    suggestions.reset_mention_index()
 
 
 @pytest.fixture(autouse=True)

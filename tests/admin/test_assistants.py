@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from newsroom import assistants
+from newsroom.assistants import confirmation, suggestions
 from newsroom.models import Article, Event, Person
 from tests.conftest import png_bytes
 from tests.factories import (
@@ -131,7 +131,7 @@ def cast():
 
 def test_report_lists_mentions_not_linked_and_links_not_mentioned(draft, cast):
     draft.people.add(cast["stranger"], cast["yeoh"])
-    report = assistants.mention_report(draft)
+    report = suggestions.mention_report(draft)
     assert [s.entity.name for s in report.suggestions] == [
         "Balenciaga",
         "Bel Air",
@@ -149,7 +149,7 @@ def test_report_lists_mentions_not_linked_and_links_not_mentioned(draft, cast):
 
 
 def test_lower_case_word_is_not_a_mention_of_a_capitalised_name(draft, cast):
-    names = [s.entity.name for s in assistants.mention_report(draft).suggestions]
+    names = [s.entity.name for s in suggestions.mention_report(draft).suggestions]
     assert "Rodeo" not in names
 
 
@@ -157,7 +157,7 @@ def test_suggestions_include_embargoed_entities(draft, cast):
     cast["kander"].embargoed_until = tomorrow()
     cast["kander"].save()
     kander = next(
-        s for s in assistants.mention_report(draft).suggestions if s.entity.name == "Nadav Kander"
+        s for s in suggestions.mention_report(draft).suggestions if s.entity.name == "Nadav Kander"
     )
     assert kander.entity.is_embargoed
 
@@ -198,11 +198,11 @@ def test_one_click_links_a_suggestion(editor_client, draft, cast):
 
 def test_link_all_and_unlink(editor_client, draft, cast):
     draft.people.add(cast["stranger"])
-    keys = [s.entity.key for s in assistants.mention_report(draft).suggestions]
+    keys = [s.entity.key for s in suggestions.mention_report(draft).suggestions]
     editor_client.post(links_url(draft), {"link": keys})
     assert set(draft.products.all()) == {cast["bel_air"], cast["hobo"]}
     assert set(draft.brands.all()) == {cast["brand"]}
-    assert assistants.mention_report(draft).suggestions == []
+    assert suggestions.mention_report(draft).suggestions == []
     editor_client.post(links_url(draft), {"unlink": f"people:{cast['stranger'].pk}"})
     assert set(draft.people.all()) == {cast["kander"], cast["yeoh"]}
 
@@ -249,11 +249,11 @@ def test_saving_reports_mentions_not_linked(editor_client, draft, cast):
 
 
 def test_index_is_built_once_and_rebuilt_after_a_change(cast, django_assert_max_num_queries):
-    first = assistants.mention_index()
-    with django_assert_max_num_queries(len(assistants.mentionable())):
-        assert assistants.mention_index() is first
+    first = suggestions.mention_index()
+    with django_assert_max_num_queries(len(suggestions.mentionable())):
+        assert suggestions.mention_index() is first
     make_person(name="Nadav Kander Junior")
-    assert assistants.mention_index() is not first
+    assert suggestions.mention_index() is not first
 
 
 def test_report_runs_a_fixed_number_of_queries(draft, django_assert_num_queries):
@@ -261,12 +261,12 @@ def test_report_runs_a_fixed_number_of_queries(draft, django_assert_num_queries)
     for n in range(120):
         make_person(name=f"Model Number {n}", aliases=f"Number {n}")
         make_product(name=f"Bag {n}", brand=brand)
-    assistants.mention_index()  # warm
+    suggestions.mention_index()  # warm
     draft.body += "<p>" + " ".join(f"Model Number {n}, Bag {n}." for n in range(120)) + "</p>"
     draft.save()
     # five version aggregates, five lookups of what is linked
     with django_assert_num_queries(10):
-        report = assistants.mention_report(draft)
+        report = suggestions.mention_report(draft)
     assert len(report.suggestions) == 240
 
 
@@ -439,9 +439,9 @@ def test_abandoned_held_uploads_are_swept(settings):
     storage = held_storage()
     old = storage.save(f"{'a' * 32}.png", ContentFile(png_bytes()))
     fresh = storage.save(f"{'b' * 32}.png", ContentFile(png_bytes()))
-    assistants._sweep_held_uploads(now=timezone.now() + timedelta(minutes=30))
+    confirmation._sweep_held_uploads(now=timezone.now() + timedelta(minutes=30))
     assert storage.exists(old) and storage.exists(fresh)
-    assistants._sweep_held_uploads(now=timezone.now() + timedelta(hours=2))
+    confirmation._sweep_held_uploads(now=timezone.now() + timedelta(hours=2))
     assert not storage.exists(old) and not storage.exists(fresh)
 
 

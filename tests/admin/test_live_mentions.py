@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from newsroom import assistants
+from newsroom.assistants import suggestions
 from newsroom.models import Article
 from tests.factories import make_article, make_brand, make_person, make_product
 
@@ -15,9 +15,9 @@ CHECK = "admin:newsroom_article_check_mentions"
 
 @pytest.fixture(autouse=True)
 def _fresh_index():
-    assistants.reset_mention_index()
+    suggestions.reset_mention_index()
     yield
-    assistants.reset_mention_index()
+    suggestions.reset_mention_index()
 
 
 def check(client, **data):

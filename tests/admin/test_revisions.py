@@ -5,7 +5,7 @@ from django.contrib.redirects.models import Redirect
 from django.urls import reverse
 from reversion.models import Version
 
-from catalog.revisions import diff_segments, html_to_text
+from newsroom.admin.revisions import diff_segments, html_to_text
 from newsroom.models import Article, EditorialEvent
 from tests.admin.postdata import (
     article_data,

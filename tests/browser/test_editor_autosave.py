@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from newsroom.admin import ArticleAdmin
+from newsroom.admin.articles import ArticleAdmin
 from newsroom.models import Article, ArticleAutosave
 from tests.browser.test_editor_day import sessions, staff  # noqa: F401 (fixtures)
 from tests.factories import make_article

@@ -1,67 +1,47 @@
+"""Stories: the change form with its workflow, history, share links and assistants."""
+
 import json
 
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.forms import ModelForm
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from taggit.admin import TagAdmin as BaseTagAdmin
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import action
-from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from catalog.admin import (
-    PUBLICATION_FIELDSET,
-    EmbargoListFilter,
     SafeImageUploadsMixin,
     image_rights_filter,
-    readers_see,
     thumbnail,
 )
-from catalog.revisions import VersionedAdmin
 
-from . import forms, services
-from .assistants import (
-    EmbargoGuardMixin,
-    MentionSuggestionsMixin,
-    PublicationRightsMixin,
-    PublishGuardMixin,
-)
-from .autosave import AutosaveMixin
-from .html import clean_html
-from .merge import ensure_base_revision
-from .models import (
-    Affiliation,
-    Ambassadorship,
+from .. import forms, services
+from ..assistants.guards import PublishGuardMixin
+from ..assistants.suggestions import MentionSuggestionsMixin
+from ..autosave import AutosaveMixin
+from ..html import clean_html
+from ..merge import ensure_base_revision
+from ..models import (
     Article,
     ArticleAutosave,
-    Campaign,
-    CampaignSeries,
     EditorialEvent,
-    Event,
-    Person,
-    Quote,
     QuoteWording,
     ReviewLink,
-    Role,
-    SeriesAppearance,
     TaggedArticle,
 )
-from .presence import PresenceMixin
-from .tags import validate_tag_name
+from ..presence import PresenceMixin
+from .quotes import QuoteWordingInline
+from .revisions import VersionedAdmin
 
 # Revisions: what each save keeps. An article's revision carries its tags and the
 # quote wordings edited with it, but never the audit trail, which a restore must
@@ -70,255 +50,6 @@ from .tags import validate_tag_name
 reversion.register(TaggedArticle)
 reversion.register(QuoteWording)
 reversion.register(Article, follow=["tagged", "quote_wordings"])
-
-# Accounts and tags, in the same theme as everything else.
-admin.site.unregister(User)
-admin.site.unregister(Group)
-admin.site.unregister(Tag)
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin, ModelAdmin):
-    form = UserChangeForm
-    add_form = UserCreationForm
-    change_password_form = AdminPasswordChangeForm
-
-
-@admin.register(Group)
-class GroupAdmin(BaseGroupAdmin, ModelAdmin):
-    pass
-
-
-@admin.register(Tag)
-class TagAdmin(BaseTagAdmin, ModelAdmin):
-    form = forms.TagAdminForm
-
-    def merge_tags_view(self, request):
-        """taggit's merge, refusing a new name that is not a tag (no letter or digit)."""
-        if request.method == "POST":
-            try:
-                validate_tag_name(request.POST.get("new_tag_name", ""))
-            except ValidationError as error:
-                self.message_user(request, error.messages[0], messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
-        return super().merge_tags_view(request)
-
-
-@admin.register(Role)
-class RoleAdmin(ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ("name",)}
-
-
-class AmbassadorshipInline(TabularInline):
-    model = Ambassadorship
-    extra = 0
-    fields = ["brand", "since_year", "until_year", "note", "embargoed_until"]
-    autocomplete_fields = ["brand"]
-
-
-class AffiliationInline(TabularInline):
-    model = Affiliation
-    extra = 0
-    fields = ["brand", "role", "since_year", "until_year"]
-    autocomplete_fields = ["brand"]
-
-
-@admin.register(Person)
-class PersonAdmin(EmbargoGuardMixin, SafeImageUploadsMixin, VersionedAdmin, ModelAdmin):
-    list_display = ["name", "role_list", readers_see, "portrait_preview"]
-    list_filter = ["roles", EmbargoListFilter, image_rights_filter("portrait_rights_until")]
-    search_fields = ["name", "aliases"]
-    prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ["roles"]
-    inlines = [AmbassadorshipInline, AffiliationInline]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "aliases", "roles", "bio"]}),
-        (
-            "Portrait",
-            {"fields": ["portrait", "portrait_alt", "portrait_credit", "portrait_rights_until"]},
-        ),
-        PUBLICATION_FIELDSET,
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("roles")
-
-    @admin.display(description="Roles")
-    def role_list(self, obj):
-        return ", ".join(role.name for role in obj.roles.all())
-
-    @admin.display(description="Portrait")
-    def portrait_preview(self, obj):
-        return thumbnail(obj.portrait, obj.portrait_alt)
-
-
-@admin.register(Ambassadorship)
-class AmbassadorshipAdmin(PublicationRightsMixin, ModelAdmin):
-    list_display = ["person", "brand", "since_year", "until_year", "embargoed_until"]
-    list_filter = ["brand", EmbargoListFilter]
-    list_select_related = ["person", "brand"]
-    search_fields = ["person__name", "brand__name"]
-    autocomplete_fields = ["person", "brand"]
-
-
-@admin.register(Affiliation)
-class AffiliationAdmin(ModelAdmin):
-    list_display = ["person", "role", "brand", "since_year", "until_year"]
-    list_filter = ["role", "brand"]
-    list_select_related = ["person", "brand"]
-    search_fields = ["person__name", "brand__name"]
-    autocomplete_fields = ["person", "brand"]
-
-
-class SeriesAppearanceInline(TabularInline):
-    model = SeriesAppearance
-    extra = 0
-    fields = ["person", "note"]
-    autocomplete_fields = ["person"]
-    verbose_name = "person known to appear in an unknown instalment"
-    verbose_name_plural = (
-        "people known to appear in the series (instalment unknown; "
-        "people of a known campaign belong on that campaign)"
-    )
-
-
-@admin.register(CampaignSeries)
-class CampaignSeriesAdmin(ModelAdmin):
-    list_display = ["name", "brand", "photographer"]
-    list_select_related = ["brand", "photographer"]
-    search_fields = ["name", "brand__name"]
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ["brand", "photographer"]
-    inlines = [SeriesAppearanceInline]
-
-
-@admin.register(Campaign)
-class CampaignAdmin(EmbargoGuardMixin, VersionedAdmin, ModelAdmin):
-    list_display = ["name", "brand", "series", "date_display", readers_see]
-    list_filter = ["brand", "series", EmbargoListFilter]
-    list_select_related = ["brand", "series"]
-    search_fields = ["name", "aliases", "brand__name"]
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ["brand", "series", "photographer", "people", "products"]
-    fieldsets = [
-        (
-            None,
-            {"fields": ["name", "slug", "aliases", "brand", "series", "series_position", "season"]},
-        ),
-        ("When", {"fields": ["date", "date_precision"]}),
-        ("Who and what", {"fields": ["photographer", "people", "products", "description"]}),
-        PUBLICATION_FIELDSET,
-    ]
-
-    @admin.display(description="Launched", ordering="date")
-    def date_display(self, obj):
-        return obj.date_display or "—"
-
-
-@admin.register(Event)
-class EventAdmin(EmbargoGuardMixin, ModelAdmin):
-    list_display = ["name", "kind", "brand", "location", "date", readers_see]
-    list_filter = ["kind", "brand", EmbargoListFilter]
-    list_select_related = ["brand"]
-    search_fields = ["name", "aliases", "location"]
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ["brand", "people", "products"]
-
-
-class QuoteWordingInline(TabularInline):
-    model = QuoteWording
-    extra = 0
-    fields = ["quote", "text"]
-    autocomplete_fields = ["quote"]
-    verbose_name = "quote reported in this article"
-    verbose_name_plural = "quotes reported in this article"
-
-
-class _WordingRightsForm(ModelForm):
-    """A writer's wording may not land in, or leave, a live or scheduled story."""
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.has_changed() and cleaned.get("article") is not None:
-            probe = QuoteWording(pk=self.instance.pk, article=cleaned["article"])
-            try:
-                services.quote_wording_check(wording=probe, user=self._user)
-            except PermissionDenied as refused:
-                self.add_error("article", str(refused))
-        return cleaned
-
-
-class QuoteWordingByQuoteInline(TabularInline):
-    model = QuoteWording
-    extra = 0
-    fields = ["article", "text"]
-    autocomplete_fields = ["article"]
-    verbose_name = "wording in an article"
-    verbose_name_plural = "wordings in articles"
-
-    def get_formset(self, request, obj=None, **kwargs):
-        kwargs["form"] = type("WordingForm", (_WordingRightsForm,), {"_user": request.user})
-        return super().get_formset(request, obj, **kwargs)
-
-
-@admin.register(Quote)
-class QuoteAdmin(ModelAdmin):
-    list_display = ["__str__", "channel", "said_on"]
-    list_filter = ["channel"]
-    list_select_related = ["speaker_person", "speaker_brand"]
-    search_fields = ["text", "slug", "speaker_person__name", "speaker_brand__name"]
-    autocomplete_fields = [
-        "speaker_person",
-        "speaker_brand",
-        "campaign",
-        "about_brands",
-        "about_products",
-        "about_events",
-    ]
-    inlines = [QuoteWordingByQuoteInline]
-
-    def has_change_permission(self, request, obj=None):
-        """A quote that a live or scheduled story reports is read-only to writers."""
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None:
-            return True
-        try:
-            services.quote_check_edit(quote=obj, user=request.user)
-        except PermissionDenied:
-            return False
-        return True
-
-    def save_model(self, request, obj, form, change):
-        services.quote_check_edit(quote=obj, user=request.user)
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        for wording_form in formset.forms:
-            if wording_form.has_changed() and wording_form.instance.article_id is not None:
-                services.quote_wording_check(wording=wording_form.instance, user=request.user)
-        super().save_formset(request, form, formset, change)
-    fieldsets = [
-        (None, {"fields": ["slug", "speaker_person", "speaker_brand", "text"]}),
-        (
-            "Where and when",
-            {
-                "fields": [
-                    "channel",
-                    "source",
-                    "said_on",
-                    "said_on_precision",
-                    "context",
-                ]
-            },
-        ),
-        (
-            "What it is about",
-            {"fields": ["campaign", "about_brands", "about_products", "about_events"]},
-        ),
-    ]
 
 
 class ScheduledFilter(admin.SimpleListFilter):
@@ -618,7 +349,11 @@ class ArticleAdmin(
                 "outside": request_event.actor_id is None,
             }
         context["workflow_buttons"] = [
-            {"value": name, "label": TRANSITION_BUTTONS[name][0], "variant": TRANSITION_BUTTONS[name][1]}
+            {
+                "value": name,
+                "label": TRANSITION_BUTTONS[name][0],
+                "variant": TRANSITION_BUTTONS[name][1],
+            }
             for name in forms.available_transitions(request.user, obj)
             if name in TRANSITION_BUTTONS
         ]
