@@ -78,8 +78,9 @@ def public_q(prefix="", *, now=None):
     return visible
 
 
-class SlugManager(models.Manager.from_queryset(PublishableQuerySet)):
-    """The manager of a publishable kind whose natural key is its slug."""
+class PublishableManager(models.Manager.from_queryset(PublishableQuerySet)):
+    """The manager of a kind readers can reach: ``.public()`` and the other publication
+    queries, and the slug as natural key."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -205,7 +206,7 @@ class Brand(NamedMixin, PublishableMixin):
     logo = models.ImageField(upload_to="brands/", blank=True)
     logo_alt = models.CharField("logo alt text", max_length=250, blank=True)
 
-    objects = SlugManager()
+    objects = PublishableManager()
 
     class Meta:
         ordering = ["name"]
@@ -244,7 +245,7 @@ class Product(NamedMixin, PublishableMixin):
         max_length=200, blank=True, help_text="Sizes it comes in, as the source describes them."
     )
 
-    objects = SlugManager()
+    objects = PublishableManager()
 
     class Meta:
         ordering = ["brand__name", "name"]

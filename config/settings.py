@@ -187,7 +187,10 @@ PURGE_TIMEOUT = env.float("DJANGO_PURGE_TIMEOUT", default=2.0)
 # can still be set on its own. Locally everything stays plain HTTP.
 SECURE = env.bool("DJANGO_SECURE", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=SECURE)
-if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+# One trusted reverse proxy in front (TLS terminated there): it sets, and strips
+# from clients, X-Forwarded-Proto and X-Forwarded-For.
+BEHIND_TLS_PROXY = env.bool("DJANGO_BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     # The proxy terminates TLS and says so in X-Forwarded-Proto; only trust it
     # when the proxy is known to set (and strip) that header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -251,7 +254,7 @@ AXES_COOLOFF_TIME = env.float("DJANGO_LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
+if BEHIND_TLS_PROXY:
     # Behind one trusted proxy, the client address is the last one it appended.
     AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
@@ -408,7 +411,7 @@ REST_FRAMEWORK = {
     ),
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE or None},
     # The client address: REMOTE_ADDR, or the one trusted proxy's X-Forwarded-For.
-    "NUM_PROXIES": 1 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else 0,
+    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else 0,
     "EXCEPTION_HANDLER": "newsroom.api.http.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "URL_FORMAT_OVERRIDE": None,

@@ -7,8 +7,8 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import cache, publication, redirects, signals, tags  # noqa: F401
+        # Every module that listens to model signals says so in one connect_signals().
+        from . import cache, publication, redirects, signals, tags
 
-        cache.connect_signals()
-        publication.connect_signals()
-        redirects.connect_signals()
+        for module in (cache, publication, redirects, signals, tags):
+            module.connect_signals()

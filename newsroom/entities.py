@@ -38,7 +38,9 @@ class EntityKind:
     """The reader page (``newsroom:person-detail``), or None while it has none."""
 
     owner: str | None = None
-    """A relation whose row must be public too for this one's page to open (``brand``)."""
+    """The foreign key to the row that owns this one (a bag's, campaign's or show's
+    ``brand``): a story that links this row publishes its owner too, and this row's
+    page opens only while its owner is public."""
 
     redirects: bool = True
     """A changed slug leaves a 301 from the old address."""
@@ -124,6 +126,11 @@ def reader_url(obj):
     """
     kind = for_model(type(obj))
     return kind.url(obj.slug) if kind else None
+
+
+def article_fields():
+    """Article's many-to-many field names, one per kind: ``["people", "brands", ...]``."""
+    return [kind.article_field for kind in kinds()]
 
 
 def unregister(key):
@@ -222,5 +229,6 @@ register(
         url_name="newsroom:event-detail",
         list_url_name="newsroom:event-list",
         directory_title="Events",
+        owner="brand",
     )
 )

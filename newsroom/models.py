@@ -18,17 +18,13 @@ from catalog.models import (
     NamedMixin,
     Product,
     PublicQuerySet,
+    PublishableManager,
     PublishableMixin,
-    SlugManager,
 )
 
+from . import dates
+from .dates import DatePrecision
 from .html import BODY_EDITOR, clean_html
-
-
-class DatePrecision(models.TextChoices):
-    YEAR = "year", "Year"
-    MONTH = "month", "Month"
-    DAY = "day", "Day"
 
 
 class PartialDateMixin(models.Model):
@@ -48,17 +44,12 @@ class PartialDateMixin(models.Model):
 
     @property
     def date_display(self):
-        if not self.date:
-            return ""
-        if self.date_precision == DatePrecision.YEAR:
-            return f"{self.date.year}"
-        if self.date_precision == DatePrecision.MONTH:
-            return self.date.strftime("%B %Y")
-        return self.date.strftime("%-d %B %Y")
+        return dates.label(self.date, self.date_precision)
 
 
-class SlugKeyManager(models.Manager):
-    """A manager for rows whose natural key is their slug."""
+class NaturalSlugManager(models.Manager):
+    """The manager of a row readers never reach on its own (a role): only its slug as
+    natural key. Kinds readers can reach use ``catalog.models.PublishableManager``."""
 
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -70,7 +61,7 @@ class Role(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
 
-    objects = SlugKeyManager()
+    objects = NaturalSlugManager()
 
     class Meta:
         ordering = ["name"]
@@ -101,7 +92,7 @@ class Person(NamedMixin, PublishableMixin):
         help_text="Leave empty when the licence has no end. From this moment the image leaves public pages (a neutral placeholder keeps the layout) until the date is extended.",
     )
 
-    objects = SlugManager()
+    objects = PublishableManager()
 
     class Meta:
         ordering = ["name"]
@@ -241,7 +232,7 @@ class CampaignSeries(models.Model):
     )
     description = models.TextField(blank=True)
 
-    objects = SlugKeyManager()
+    objects = NaturalSlugManager()
 
     class Meta:
         ordering = ["name"]
@@ -332,7 +323,7 @@ class Campaign(NamedMixin, PublishableMixin, PartialDateMixin):
     )
     description = models.TextField(blank=True)
 
-    objects = SlugManager()
+    objects = PublishableManager()
 
     class Meta:
         ordering = ["-date", "name"]
@@ -359,7 +350,7 @@ class Event(NamedMixin, PublishableMixin, PartialDateMixin):
     products = models.ManyToManyField(Product, blank=True, related_name="events")
     description = models.TextField(blank=True)
 
-    objects = SlugManager()
+    objects = PublishableManager()
 
     class Meta:
         ordering = ["-date", "name"]
@@ -611,7 +602,7 @@ class Quote(models.Model):
         Article, through="QuoteWording", blank=True, related_name="quotes"
     )
 
-    objects = SlugKeyManager()
+    objects = NaturalSlugManager()
 
     class Meta:
         ordering = ["-said_on", "slug"]

@@ -15,36 +15,27 @@ for migrations and fixture loads.
 
 from datetime import UTC, datetime
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Least, NullIf
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
-
-from catalog.models import PublishableMixin
 
 from . import entities
 from .models import Article
 
+
 # A story about a bag, a campaign or a show is also about the house behind it: linking
 # one of those publishes its ``brand`` too.
-OWNER_FIELD = "brand"
-
-
 def linking_fields():
     """Article's many-to-many field for each registered kind: ``people``, ``brands``, ..."""
     return [Article._meta.get_field(kind.article_field) for kind in entities.kinds()]
 
 
 def owner_field(model):
-    """The foreign key to the publishable row that owns rows of ``model``, if any."""
-    try:
-        field = model._meta.get_field(OWNER_FIELD)
-    except FieldDoesNotExist:
+    """The foreign key to the row that owns rows of ``model`` (``EntityKind.owner``), if any."""
+    kind = entities.for_model(model)
+    if kind is None or not kind.owner:
         return None
-    if field.many_to_one and issubclass(field.related_model, PublishableMixin):
-        return field
-    return None
+    return model._meta.get_field(kind.owner)
 
 
 def publishable_models():
@@ -136,7 +127,6 @@ def _refresh_linked_by(article, using):
         refresh_with_owners(field.related_model, pks, using=using)
 
 
-@receiver(post_save, sender=Article, dispatch_uid="publication_article_saved")
 def _article_saved(sender, instance, created, using, update_fields=None, **kwargs):
     if created:
         return  # a new row links nothing yet; its links arrive through m2m_changed
@@ -145,12 +135,10 @@ def _article_saved(sender, instance, created, using, update_fields=None, **kwarg
     _refresh_linked_by(instance, using)
 
 
-@receiver(pre_delete, sender=Article, dispatch_uid="publication_article_deleting")
 def _article_deleting(sender, instance, using, **kwargs):
     instance._linked_before_delete = _linked_pks(instance, using)
 
 
-@receiver(post_delete, sender=Article, dispatch_uid="publication_article_deleted")
 def _article_deleted(sender, instance, using, **kwargs):
     for field, pks in getattr(instance, "_linked_before_delete", {}).items():
         refresh_with_owners(field.related_model, pks, using=using)
@@ -168,7 +156,9 @@ def _links_changed(field):
             # ``person.articles.add(...)``: the row whose links changed is ``instance``.
             refresh_with_owners(field.related_model, [instance.pk], using=using)
         elif action == "post_clear":
-            refresh_with_owners(field.related_model, getattr(instance, "_cleared_pks", []), using=using)
+            refresh_with_owners(
+                field.related_model, getattr(instance, "_cleared_pks", []), using=using
+            )
         else:
             refresh_with_owners(field.related_model, pk_set or [], using=using)
 
@@ -199,6 +189,13 @@ def _owner_saved(sender, instance, raw, using, **kwargs):
 
 
 def connect_signals():
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="publication_article_saved")
+    pre_delete.connect(
+        _article_deleting, sender=Article, dispatch_uid="publication_article_deleting"
+    )
+    post_delete.connect(
+        _article_deleted, sender=Article, dispatch_uid="publication_article_deleted"
+    )
     for field in linking_fields():
         m2m_changed.connect(
             _links_changed(field),

@@ -176,8 +176,13 @@ def terms_of(query):
     return seen[:MAX_TERMS]
 
 
-def html_to_text(html):
-    """The text of an HTML fragment: no tags, references decoded, words kept whole."""
+def plain_text(html):
+    """The text of a body as the database search sees it: no tags, references decoded.
+
+    This mirrors :func:`_body_text_sql` (the same patterns), so that a snippet
+    and a highlight agree with what PostgreSQL matched; for everything else,
+    ``newsroom.mentions.html_to_text`` is the one way to read a body as text.
+    """
     text = _BLOCK_TAG_RE.sub(" ", html or "")
     return unescape(_ANY_TAG_RE.sub("", text))
 
@@ -218,7 +223,7 @@ def _snippet_around(html, terms, words=SNIPPET_WORDS):
     The text is cut only between words (at spaces), so the words around the
     match are exactly those of the body.
     """
-    plain = _collapse(html_to_text(html))
+    plain = _collapse(plain_text(html))
     match = _term_pattern(terms).search(plain) if terms else None
     if match is None:
         tokens = plain.split(" ") if plain else []
@@ -247,7 +252,7 @@ def _without_sentinels(expression):
 def _body_text_sql(field_name):
     """SQL for the body as text that is still HTML-escaped, as ``ts_headline`` reads it.
 
-    Tags go (block-level ones leave a space, as in :func:`html_to_text`), the
+    Tags go (block-level ones leave a space, as in :func:`plain_text`), the
     character references stay: decoding them would let text such as ``&lt;b&gt;``
     turn into a tag that ``ts_headline`` replaces with a space.
     """

@@ -1,4 +1,4 @@
-"""Signal receivers of the newsroom app."""
+"""The editorial groups and fixture media: receivers connected in :func:`connect_signals`."""
 
 from pathlib import Path
 
@@ -7,7 +7,6 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files import File
 from django.db.models import FileField
 from django.db.models.signals import post_migrate, post_save
-from django.dispatch import receiver
 
 EDITORS = "Editors"
 WRITERS = "Writers"
@@ -40,7 +39,6 @@ def writer_models():
     return models
 
 
-@receiver(post_migrate)
 def ensure_editorial_groups(sender, app_config=None, using="default", **kwargs):
     """Make sure the Editors and Writers groups exist with their permissions.
 
@@ -66,7 +64,6 @@ def ensure_editorial_groups(sender, app_config=None, using="default", **kwargs):
     writers.permissions.remove(*content_perms.filter(codename="publish_article"))
 
 
-@receiver(post_save, dispatch_uid="copy_fixture_media")
 def copy_fixture_media(sender, instance, raw=False, **kwargs):
     """When ``loaddata`` installs a row whose file is missing from storage, copy it there
     from a fixture directory's ``media/`` folder (e.g. ``fixtures/media/articles/x.png``).
@@ -90,3 +87,8 @@ def copy_fixture_media(sender, instance, raw=False, **kwargs):
                 with source.open("rb") as fh:
                     field.storage.save(name, File(fh, name=source.name))
             break
+
+
+def connect_signals():
+    post_migrate.connect(ensure_editorial_groups, dispatch_uid="editorial-groups")
+    post_save.connect(copy_fixture_media, dispatch_uid="copy-fixture-media")

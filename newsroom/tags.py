@@ -115,4 +115,5 @@ def ascii_slug_before_save(sender, instance, using="default", **kwargs):
     instance.slug = unique_tag_slug(instance.name, exclude_pk=instance.pk, using=using)
 
 
-pre_save.connect(ascii_slug_before_save, sender=Tag, dispatch_uid="tag-ascii-slug")
+def connect_signals():
+    pre_save.connect(ascii_slug_before_save, sender=Tag, dispatch_uid="tag-ascii-slug")

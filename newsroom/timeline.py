@@ -10,7 +10,10 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-YEAR, MONTH, DAY = "year", "month", "day"
+from . import dates
+from .dates import DatePrecision
+
+YEAR, DAY = DatePrecision.YEAR, DatePrecision.DAY
 
 
 @dataclass(frozen=True)
@@ -23,20 +26,12 @@ class TimelineEntry:
 
     @property
     def label(self):
-        if self.precision == YEAR:
-            return str(self.when.year)
-        if self.precision == MONTH:
-            return self.when.strftime("%B %Y")
-        return self.when.strftime("%-d %B %Y")
+        return dates.label(self.when, self.precision)
 
     @property
     def iso(self):
         """The date for ``<time datetime>``, no more precise than it is known."""
-        if self.precision == YEAR:
-            return f"{self.when.year:04d}"
-        if self.precision == MONTH:
-            return f"{self.when.year:04d}-{self.when.month:02d}"
-        return self.when.isoformat()
+        return dates.iso(self.when, self.precision)
 
 
 def timeline_entry(kind, text, *, on=None, precision=DAY, year=None, url=""):

@@ -25,7 +25,7 @@ from catalog.admin import (
     thumbnail,
 )
 
-from .. import forms, services
+from .. import entities, forms, services
 from ..assistants.guards import PublishGuardMixin
 from ..assistants.suggestions import MentionSuggestionsMixin
 from ..autosave import AutosaveMixin
@@ -189,7 +189,6 @@ class ArticleAdmin(
     # A second COUNT over every article on each page view (90 ms on PostgreSQL at
     # 100,000 articles) only to print "of N": leave it out.
     show_full_result_count = False
-    autocomplete_fields = ["people", "brands", "products", "campaigns", "events"]
     inlines = [QuoteWordingInline, ReviewLinkInline, EditorialEventInline]
     actions = ["submit_for_review", "publish", "unpublish", "return_to_draft"]
     actions_detail = ["share_for_review"]
@@ -208,7 +207,7 @@ class ArticleAdmin(
                 ]
             },
         ),
-        ("Mentions", {"fields": ["people", "brands", "products", "campaigns", "events"]}),
+        ("Mentions", {"fields": []}),  # one field per kind of entity: get_fieldsets()
         ("Source", {"fields": ["source_outlet", "original_published_on"], "classes": ["collapse"]}),
     ]
     restore_note = (
@@ -247,12 +246,13 @@ class ArticleAdmin(
             "newsroom/admin/presence.js",
         ]
 
-    MENTION_FIELDS = ("people", "brands", "products", "campaigns", "events")
+    def get_autocomplete_fields(self, request):
+        return entities.article_fields()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         widget = getattr(formfield, "widget", None)
-        if db_field.name in self.MENTION_FIELDS and hasattr(widget, "can_add_related"):
+        if db_field.name in entities.article_fields() and hasattr(widget, "can_add_related"):
             # A visible "+ New person" beside the field, not behind the ⋮ menu.
             widget.template_name = "admin/newsroom/widgets/mention_wrapper.html"
         if db_field.name == "tags" and formfield is not None:
@@ -302,7 +302,11 @@ class ArticleAdmin(
         Someone who may only look (a writer at a live story) reads the body as
         formatted text, sanitised, rather than its HTML source.
         """
-        fieldsets = super().get_fieldsets(request, obj)
+        mentions = entities.article_fields()
+        fieldsets = [
+            (name, {**options, "fields": mentions}) if name == "Mentions" else (name, options)
+            for name, options in super().get_fieldsets(request, obj)
+        ]
         if obj is not None and not self.has_change_permission(request, obj):
             fieldsets = [
                 (name, {**options, "fields": [_readable(f) for f in options["fields"]]})

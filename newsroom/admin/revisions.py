@@ -14,7 +14,6 @@ pairs that the template escapes; nothing an editor wrote is marked safe.
 """
 
 import difflib
-import html
 import re
 
 import reversion
@@ -27,12 +26,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import localize
-from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
+
+from ..mentions import html_to_text
 
 # Bookkeeping that changes on every save and says nothing to a reader of the diff.
 HIDDEN_FIELDS = {
@@ -48,14 +48,12 @@ HIDDEN_FIELDS = {
     "height",
 }
 
-_BLOCK_BOUNDARY = re.compile(r"<(?:/p|br\s*/?|/h[1-6]|/li|/blockquote|hr\s*/?|/figure|/pre)>", re.I)
 _WORDS = re.compile(r"\s+|[^\s]+")
 
 
-def html_to_text(value):
-    """Readable text of sanitised HTML: one line per block, no tags, no entities."""
-    text = _BLOCK_BOUNDARY.sub(lambda m: m.group(0) + "\n", value or "")
-    lines = (html.unescape(strip_tags(line)).strip() for line in text.splitlines())
+def readable_text(value):
+    """Readable text of sanitised HTML for a diff: one line per block, no tags, no entities."""
+    lines = (line.strip() for line in html_to_text(value).splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -79,7 +77,7 @@ def readable_values(model, values, related_reprs=None):
         elif field.choices:
             text = str(dict(field.flatchoices).get(value, value or ""))
         elif isinstance(field, models.TextField) and "<" in str(value or ""):
-            text = html_to_text(value)
+            text = readable_text(value)
         elif isinstance(field, models.FileField):
             text = str(value or "")
         else:

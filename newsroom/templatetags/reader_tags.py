@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from catalog.images import rights_ended
 from catalog.renditions import image_set
 
+from .. import dates
 from ..html import WEB_SCHEMES, url_scheme
 from ..views.directories import directory_links as _directory_links
 
@@ -128,13 +129,7 @@ def http_url(value):
 @register.filter
 def partial_date(value, precision="day"):
     """A date shown as precisely as it is known: "2022", "January 2022" or "3 January 2022"."""
-    if not value:
-        return ""
-    if precision == "year":
-        return str(value.year)
-    if precision == "month":
-        return value.strftime("%B %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
+    return dates.label(value, precision)
 
 
 @register.simple_tag

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_safe
 
 from catalog.models import Product, public_q
 
-from .. import entities, jsonld
-from ..models import Article, Campaign, CampaignSeries, DatePrecision, Person
+from .. import dates, entities, jsonld
+from ..models import Article, Campaign, CampaignSeries, Person
 from ..seo import home_crumb, page_graph, page_meta
 from .common import public_quotes, published_wordings
 
@@ -36,14 +36,6 @@ def public_series(*, now=None):
     """Series with at least one instalment readers may see."""
     instalments = public_instalments(now=now).filter(series=OuterRef("pk"))
     return CampaignSeries.objects.filter(Exists(instalments), public_q("brand__", now=now))
-
-
-def _iso_partial(day, precision):
-    if precision == DatePrecision.YEAR:
-        return f"{day.year:04d}"
-    if precision == DatePrecision.MONTH:
-        return f"{day.year:04d}-{day.month:02d}"
-    return day.isoformat()
 
 
 @require_safe
@@ -207,7 +199,7 @@ def event_detail(request, slug):
     if event.description:
         node["description"] = event.description
     if event.date:
-        node["startDate"] = _iso_partial(event.date, event.date_precision)
+        node["startDate"] = dates.iso(event.date, event.date_precision)
     if event.location:
         node["location"] = {"@type": "Place", "name": event.location}
     nodes = []

@@ -5,7 +5,7 @@ from django.contrib.redirects.models import Redirect
 from django.urls import reverse
 from reversion.models import Version
 
-from newsroom.admin.revisions import diff_segments, html_to_text
+from newsroom.admin.revisions import diff_segments, readable_text
 from newsroom.models import Article, EditorialEvent
 from tests.admin.postdata import (
     article_data,
@@ -173,5 +173,5 @@ def test_people_products_campaigns_and_brands_have_revisions(editor_client, fact
 
 
 def test_html_bodies_are_compared_as_text():
-    assert html_to_text("<p>One &amp; two</p><p>Three</p>") == "One & two\nThree"
+    assert readable_text("<p>One &amp; two</p><p>Three</p>") == "One & two\nThree"
     assert diff_segments("a b", "a c") == [("equal", "a "), ("delete", "b"), ("insert", "c")]

@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from django.db import connection
 
-from newsroom.search import highlight, html_to_text, search
+from newsroom.search import highlight, plain_text, search
 from tests.factories import make_article, make_person
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_highlight_of_a_part_of_a_word_marks_nothing():
 
 
 def test_the_text_of_a_body_keeps_words_whole_and_decodes_references_once():
-    assert _squash(html_to_text(BODY)) == BODY_TEXT
+    assert _squash(plain_text(BODY)) == BODY_TEXT
 
 
 def test_article_headline_marks_whole_words_and_keeps_the_text(story):
