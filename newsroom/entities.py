@@ -13,10 +13,11 @@ many-to-many field that links it, its admin, its page template and view, and one
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from catalog.models import Brand, Product, public_q
 
+from . import paths
 from .models import Campaign, Event, Person
 
 
@@ -84,7 +85,7 @@ class EntityKind:
 
     @property
     def list_url(self):
-        return reverse(self.list_url_name) if self.list_url_name else None
+        return paths.path(self.list_url_name) if self.list_url_name else None
 
     @property
     def title(self):
@@ -94,7 +95,7 @@ class EntityKind:
         if not self.has_page:
             return None
         try:
-            return reverse(self.url_name, kwargs={"slug": slug})
+            return paths.slug_path(self.url_name, slug)
         except NoReverseMatch:
             return None
 

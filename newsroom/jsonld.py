@@ -12,8 +12,9 @@ script element.
 """
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.html import strip_tags
+
+from . import paths
 
 
 def absolute(request, path):
@@ -30,8 +31,8 @@ def ref(node):
 
 
 def website(request):
-    home = absolute(request, reverse("newsroom:home"))
-    search = absolute(request, reverse("newsroom:search"))
+    home = absolute(request, paths.path("newsroom:home"))
+    search = absolute(request, paths.path("newsroom:search"))
     return {
         "@type": "WebSite",
         "@id": f"{home}#website",
@@ -47,7 +48,7 @@ def website(request):
 
 
 def publisher(request):
-    home = absolute(request, reverse("newsroom:home"))
+    home = absolute(request, paths.path("newsroom:home"))
     return {
         "@type": "NewsMediaOrganization",
         "@id": f"{home}#publisher",
@@ -167,7 +168,7 @@ def web_page(request, path, *, name, kind="WebPage", about=None, breadcrumb=None
         "@id": f"{url}#webpage",
         "url": url,
         "name": name,
-        "isPartOf": {"@id": f"{absolute(request, reverse('newsroom:home'))}#website"},
+        "isPartOf": {"@id": f"{absolute(request, paths.path('newsroom:home'))}#website"},
     }
     if about is not None:
         node["mainEntity"] = ref(about)
@@ -187,7 +188,7 @@ def news_article(request, article, *, body_html="", about=(), mentions=(), image
         "headline": article.headline[:110],
         "description": article.dek,
         "articleBody": " ".join(strip_tags(body_html).split()),
-        "publisher": {"@id": f"{absolute(request, reverse('newsroom:home'))}#publisher"},
+        "publisher": {"@id": f"{absolute(request, paths.path('newsroom:home'))}#publisher"},
         "isAccessibleForFree": True,
     }
     if article.published_at:

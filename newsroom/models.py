@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
@@ -22,7 +21,7 @@ from catalog.models import (
     PublishableMixin,
 )
 
-from . import dates
+from . import dates, paths
 from .dates import DatePrecision
 from .html import BODY_EDITOR, clean_html
 
@@ -99,7 +98,7 @@ class Person(NamedMixin, PublishableMixin):
         verbose_name_plural = "people"
 
     def get_absolute_url(self):
-        return reverse("newsroom:person-detail", kwargs={"slug": self.slug})
+        return paths.slug_path("newsroom:person-detail", self.slug)
 
     def clean(self):
         if self.portrait and not self.portrait_alt.strip():
@@ -245,7 +244,7 @@ class CampaignSeries(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("newsroom:series-detail", kwargs={"slug": self.slug})
+        return paths.slug_path("newsroom:series-detail", self.slug)
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -329,7 +328,7 @@ class Campaign(NamedMixin, PublishableMixin, PartialDateMixin):
         ordering = ["-date", "name"]
 
     def get_absolute_url(self):
-        return reverse("newsroom:campaign-detail", kwargs={"slug": self.slug})
+        return paths.slug_path("newsroom:campaign-detail", self.slug)
 
 
 class Event(NamedMixin, PublishableMixin, PartialDateMixin):
@@ -356,7 +355,7 @@ class Event(NamedMixin, PublishableMixin, PartialDateMixin):
         ordering = ["-date", "name"]
 
     def get_absolute_url(self):
-        return reverse("newsroom:event-detail", kwargs={"slug": self.slug})
+        return paths.slug_path("newsroom:event-detail", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -514,7 +513,7 @@ class Article(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("newsroom:article-detail", kwargs={"slug": self.slug})
+        return paths.slug_path("newsroom:article-detail", self.slug)
 
     def clean(self):
         if self.lead_image and not self.lead_image_alt.strip():

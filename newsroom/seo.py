@@ -7,10 +7,9 @@ Used by the views of both apps; it only knows URL names, not models.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.text import Truncator
 
-from . import jsonld
+from . import jsonld, paths
 
 DESCRIPTION_LENGTH = 160
 
@@ -37,7 +36,7 @@ class PageMeta:
 def page_meta(request, *, title, description, path=None, feeds=(), **kwargs):
     """The :class:`PageMeta` of a page; ``title`` is the page's own part of the title."""
     path = path if path is not None else request.path
-    site_feed = request.build_absolute_uri(reverse("newsroom:article-feed"))
+    site_feed = request.build_absolute_uri(paths.path("newsroom:article-feed"))
     return PageMeta(
         title=f"{title} · {settings.SITE_NAME}" if title else settings.SITE_NAME,
         description=describe(description),
@@ -48,7 +47,7 @@ def page_meta(request, *, title, description, path=None, feeds=(), **kwargs):
 
 
 def home_crumb():
-    return ("Home", reverse("newsroom:home"))
+    return ("Home", paths.path("newsroom:home"))
 
 
 def page_graph(request, crumbs, *nodes, kind="WebPage", about=None, name=None):

@@ -6,7 +6,10 @@ starts from ``Article.objects.published()`` or ``.public()``, so that nothing
 unpublished or embargoed reaches a reader.
 """
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -252,8 +255,28 @@ def render_body(body, entities):
     """
     # A hand-made link to a page readers cannot open (embargoed, unpublished) keeps its text only.
     reachable = without_unreachable_links(clean_html(body))
-    linked = link_first_mentions(reachable, entities)
-    return mark_safe(clean_html(linked))  # noqa: S308 - output of our sanitiser
+    entities = list(entities)
+    # Linking is the costly part. Its result depends on nothing but the text and
+    # each entity's names and address, so it is kept under a hash of exactly
+    # those: a changed name, address or text is another key, never a stale body.
+    key = _linked_body_key(reachable, entities)
+    linked = cache.get(key)
+    if linked is None:
+        linked = clean_html(link_first_mentions(reachable, entities))
+        cache.set(key, linked, LINKED_BODY_SECONDS)
+    return mark_safe(linked)  # noqa: S308 - output of our sanitiser
+
+
+LINKED_BODY_SECONDS = 24 * 60 * 60
+
+
+def _linked_body_key(text, entities):
+    digest = hashlib.sha256(text.encode())
+    for entity in entities:
+        names = "\x1f".join(entity.all_names)
+        digest.update(f"\x1e{entity._meta.label}\x1f{entity.pk}\x1f{names}".encode())
+        digest.update(f"\x1f{entity.get_absolute_url()}".encode())
+    return f"fragment:linked-body:{digest.hexdigest()}"
 
 
 def article_detail_context(request, article, *, preview=False):

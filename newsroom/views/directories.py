@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -31,7 +30,7 @@ from django.views.decorators.http import require_safe
 
 from catalog.models import Colorway, Product, public_q
 
-from .. import entities
+from .. import entities, paths
 from ..models import Affiliation, Ambassadorship, Event, Role
 from ..pagination import PK_MAX
 from ..seo import home_crumb, page_graph, page_meta
@@ -393,7 +392,7 @@ def item_url(obj):
     """The page of a directory row: its own ``get_absolute_url``, or the tag page."""
     if hasattr(obj, "get_absolute_url"):
         return obj.get_absolute_url()
-    return reverse("newsroom:tag-detail", kwargs={"slug": obj.slug})
+    return paths.slug_path("newsroom:tag-detail", obj.slug)
 
 
 def _item_node(request, obj, position):
@@ -578,5 +577,5 @@ def directory_links():
         for kind in entities.kinds()
         if kind.list_url_name
     ]
-    links.append(("Tags", reverse("newsroom:tag-list"), "tag-list"))
+    links.append(("Tags", paths.path("newsroom:tag-list"), "tag-list"))
     return links
