@@ -33,7 +33,7 @@ from catalog.admin import (
 )
 from catalog.revisions import VersionedAdmin
 
-from . import forms, services
+from . import calendar, forms, services
 from .assistants import (
     EmbargoGuardMixin,
     MentionSuggestionsMixin,
@@ -540,6 +540,7 @@ class ArticleAdmin(
                 self.admin_site.admin_view(self.tag_suggestions_view),
                 name="newsroom_article_tag_suggestions",
             ),
+            *calendar.urls(self),
             *super().get_urls(),
         ]
 
