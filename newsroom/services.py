@@ -7,7 +7,7 @@ server whatever the interface shows.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import reversion
 from django.core import signing
@@ -244,6 +244,57 @@ def article_publish(*, article, user, at=None):
         EditorialEvent.Action.SCHEDULED if scheduled else EditorialEvent.Action.PUBLISHED,
         user,
         note=f"for {at:%Y-%m-%d %H:%M %Z}" if scheduled else "",
+    )
+    return article
+
+
+class RescheduleRefused(ValueError):
+    """A move on the calendar that cannot be made: the story is not scheduled, or the
+    new moment has passed."""
+
+
+@transaction.atomic
+def article_reschedule(*, article, user, day):
+    """Move a scheduled article to ``day`` (a date), keeping its local time of day.
+
+    Only a story that is still scheduled moves, and only to a moment still to
+    come: :class:`RescheduleRefused` otherwise, with nothing written. The check
+    reads the stored row, locked, so a story that went live or was unpublished
+    since the calendar was opened stays as it is. Days are those of the site's
+    time zone; a time of day that a daylight-saving change skips on ``day``
+    moves on by the hour skipped (02:30 becomes 03:30).
+    """
+    _require_publisher(user)
+    stored = Article.objects.select_for_update().values_list("status", "published_at")
+    status, published_at = stored.get(pk=article.pk)
+    now = timezone.now()
+    if status != Article.Status.PUBLISHED or published_at is None or published_at <= now:
+        raise RescheduleRefused(
+            f"“{article}” is not scheduled: only a scheduled story can be moved."
+        )
+    before = timezone.localtime(published_at)
+    at = timezone.make_aware(datetime.combine(day, before.time()))
+    # A time in a skipped hour becomes the real moment it stands for.
+    at = timezone.localtime(at.astimezone(UTC))
+    if at <= now:
+        raise RescheduleRefused(
+            f"{at:%H:%M on %-d %B %Y} has already passed: choose a day still to come."
+        )
+    if at == published_at:
+        raise RescheduleRefused(f"“{article}” is already scheduled for {at:%-d %B %Y}.")
+    article.status = status
+    article.published_at = at
+    _save_transition(
+        article,
+        user,
+        ["published_at"],
+        f"Moved from {before:%-d %B} to {at:%-d %B %Y, %H:%M} by {person_name(user)}.",
+    )
+    _log(
+        article,
+        EditorialEvent.Action.SCHEDULED,
+        user,
+        note=f"for {at:%Y-%m-%d %H:%M %Z} (moved from {before:%Y-%m-%d})",
     )
     return article
 

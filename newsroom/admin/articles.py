@@ -40,6 +40,7 @@ from ..models import (
     TaggedArticle,
 )
 from ..presence import PresenceMixin
+from . import calendar
 from .quotes import QuoteWordingInline
 from .revisions import VersionedAdmin
 
@@ -271,6 +272,7 @@ class ArticleAdmin(
                 self.admin_site.admin_view(self.tag_suggestions_view),
                 name="newsroom_article_tag_suggestions",
             ),
+            *calendar.urls(self),
             *super().get_urls(),
         ]
 
