@@ -3,7 +3,7 @@
 An editor may link by hand to a person, brand, product, campaign or another
 article. If that page is not public (an embargo, a draft, an address that does
 not exist), a reader following the link gets a 404. The admin warns before
-publishing such a body (:mod:`newsroom.assistants`); the reader's page drops
+publishing such a body (:mod:`newsroom.assistants.guards`); the reader's page drops
 the link and keeps its text (:func:`without_unreachable_links`), so no reader
 ever sees a link to a page that would answer 404. When the embargo lifts or the
 article is published, the link comes back by itself.

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from newsroom import cache as pagecache
@@ -292,13 +293,19 @@ def test_embargo_lifting_shows_with_no_save(client, story, monkeypatch):
     assert client.get(person.get_absolute_url()).status_code == 200
 
 
-def test_pages_are_never_kept_past_the_next_schedule_point(client, story):
-    article, _ = story
+def test_pages_are_never_kept_past_the_next_schedule_point(client, story, monkeypatch):
     soon = timezone.now() + timedelta(seconds=30)
-    make_article(published_at=soon)
-    state = pagecache.current_state()
-    assert state.next_point == pytest.approx(soon.timestamp())
+    scheduled = make_article(headline="Due in half a minute", published_at=soon)
+    url = reverse("newsroom:article-list")
+    assert scheduled.headline not in get(client, url).content.decode()
+    assert is_hit(get(client, url))
     assert pagecache.next_schedule_point() == soon
+
+    _travel(monkeypatch, timedelta(seconds=31))
+
+    response = get(client, url)
+    assert not is_hit(response)
+    assert scheduled.headline in response.content.decode()
 
 
 def test_next_schedule_point_covers_articles_and_every_embargo(db):
