@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.admin import calendar as newsroom_calendar
 from newsroom import services
+from newsroom.admin import calendar as newsroom_calendar
 from newsroom.models import Article, EditorialEvent
 from tests.factories import make_article, make_person
 
