@@ -48,6 +48,10 @@ class EntityKind:
 
     sitemap_priority: float = 0.6
 
+    relates_stories: bool = True
+    """Two stories linking the same row are related ("More like this"); not for a show,
+    which many unrelated stories mention."""
+
     list_url_name: str | None = None
     """The reader directory of the kind (``newsroom:person-list``), or None."""
 
@@ -231,5 +235,6 @@ register(
         list_url_name="newsroom:event-list",
         directory_title="Events",
         owner="brand",
+        relates_stories=False,
     )
 )

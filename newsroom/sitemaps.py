@@ -6,15 +6,16 @@ article carries them. Each section is split into pages of ``limit`` URLs, and
 ``/sitemap.xml`` is the index of those pages.
 """
 
+from collections.abc import Mapping
+from functools import cache
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from catalog.models import Brand, Product, public_q
-
 from . import entities, surrogate
 from .entities import kinds, with_pages
-from .models import Article, Campaign, Person
+from .models import Article
 from .tags import public_tags
 from .views.showcases import public_series
 
@@ -58,28 +59,6 @@ class _PublicSitemap(Sitemap):
         return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
-class PersonSitemap(_PublicSitemap):
-    model = Person
-
-
-class BrandSitemap(_PublicSitemap):
-    model = Brand
-
-
-class ProductSitemap(_PublicSitemap):
-    model = Product
-
-    def queryset(self):
-        return Product.objects.public().filter(public_q("brand__"))
-
-
-class CampaignSitemap(_PublicSitemap):
-    model = Campaign
-
-    def queryset(self):
-        return Campaign.objects.public().filter(public_q("brand__"))
-
-
 class TagSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.4
@@ -118,8 +97,9 @@ class SeriesSitemap(Sitemap):
         return public_series().only("slug").order_by("pk")
 
 
+@cache  # one class per kind: the URLconf compares this mapping with itself when reversing
 def _kind_sitemap(kind):
-    """A section for a kind with a page that has none of its own above (events)."""
+    """The section of a kind readers can reach: its public rows (``kind.public()``)."""
     return type(
         f"{kind.model.__name__}Sitemap",
         (_PublicSitemap,),
@@ -131,15 +111,27 @@ def _kind_sitemap(kind):
     )
 
 
-sitemaps = {
-    "articles": ArticleSitemap,
-    "people": PersonSitemap,
-    "brands": BrandSitemap,
-    "products": ProductSitemap,
-    "campaigns": CampaignSitemap,
-    "tags": TagSitemap,
-}
-for _kind in with_pages():
-    sitemaps.setdefault(_kind.plural, _kind_sitemap(_kind))
-sitemaps["series"] = SeriesSitemap
-sitemaps["directories"] = DirectorySitemap
+class _Sections(Mapping):
+    """``{section: Sitemap class}``: the stories, one section per kind of the registry
+    that has pages (read when the sitemap is asked for), the tags, series and directories."""
+
+    def _sections(self):
+        return {
+            "articles": ArticleSitemap,
+            **{kind.plural: _kind_sitemap(kind) for kind in with_pages()},
+            "tags": TagSitemap,
+            "series": SeriesSitemap,
+            "directories": DirectorySitemap,
+        }
+
+    def __getitem__(self, section):
+        return self._sections()[section]
+
+    def __iter__(self):
+        return iter(self._sections())
+
+    def __len__(self):
+        return len(self._sections())
+
+
+sitemaps = _Sections()

@@ -225,17 +225,14 @@ def article_entities(article, *, now=None):
 def related_articles(article, entities, tags, *, limit=RELATED_STORIES):
     """The newest published stories sharing a person, product, campaign, brand or tag."""
     conditions = Q()
-    for attr, column, objs in (
-        ("people", "person_id", entities.people),
-        ("products", "product_id", entities.products),
-        ("campaigns", "campaign_id", entities.campaigns),
-        ("brands", "brand_id", entities.brands),
-    ):
-        if objs:
-            rows = getattr(Article, attr).through.objects.filter(
-                **{f"{column}__in": [o.pk for o in objs]}
+    for kind in registry.kinds():
+        objs = getattr(entities, kind.article_field)
+        if kind.relates_stories and objs:
+            field = Article._meta.get_field(kind.article_field)
+            rows = field.remote_field.through.objects.filter(
+                **{f"{field.m2m_reverse_name()}__in": [o.pk for o in objs]}
             )
-            conditions |= Q(pk__in=rows.values("article_id"))
+            conditions |= Q(pk__in=rows.values(field.m2m_column_name()))
     if tags:
         tagged = Article.tags.through.objects.filter(tag__in=[t.pk for t in tags])
         conditions |= Q(pk__in=tagged.values("content_object_id"))
