@@ -158,7 +158,9 @@ def test_publishing_a_story_that_links_an_embargoed_agency_asks_first(admin_clie
     page = admin_client.get(story.get_absolute_url()).content.decode()
     assert "Magnum Photos opens its archive" in page
     assert "/agencies/magnum-photos/" not in page
-    assert "/agencies/magnum-photos/" not in admin_client.get("/sitemap-agencies.xml").content.decode()
+    assert (
+        "/agencies/magnum-photos/" not in admin_client.get("/sitemap-agencies.xml").content.decode()
+    )
 
 
 def test_embargoing_an_agency_live_stories_link_asks_first(admin_client, magnum):
@@ -204,8 +206,9 @@ def test_a_slug_change_leaves_a_permanent_redirect(client, magnum):
 def test_the_sitemap_lists_public_agencies_only(client, Agency, magnum):  # noqa: N803
     magnum.published_by_hand = True
     magnum.save()
-    Agency.objects.create(name="Hidden Agency", slug="hidden", published_by_hand=True,
-                          embargoed_until=tomorrow())
+    Agency.objects.create(
+        name="Hidden Agency", slug="hidden", published_by_hand=True, embargoed_until=tomorrow()
+    )
 
     index = client.get("/sitemap.xml").content.decode()
     assert "/sitemap-agencies.xml" in index

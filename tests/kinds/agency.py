@@ -32,7 +32,7 @@ from unfold.admin import ModelAdmin
 
 from catalog.admin import PUBLICATION_FIELDSET
 from catalog.models import NamedMixin, PublishableManager, PublishableMixin
-from newsroom import entities, publication, redirects, sitemaps, surrogate
+from newsroom import entities, publication, redirects, surrogate
 from newsroom.assistants import suggestions
 from newsroom.assistants.guards import EmbargoGuardMixin
 from newsroom.models import Article
@@ -186,16 +186,6 @@ def _connect_per_kind_receivers():
     redirects.connect_signals()
 
 
-def _add_sitemap_sections():
-    """The sections ``newsroom.sitemaps`` makes at import for each kind with a page."""
-    added = []
-    for kind in entities.with_pages():
-        if kind.plural not in sitemaps.sitemaps:
-            sitemaps.sitemaps[kind.plural] = sitemaps._kind_sitemap(kind)
-            added.append(kind.plural)
-    return added
-
-
 @contextmanager
 def installed():
     """Install the agency kind for the block; yields the ``Agency`` model.
@@ -207,7 +197,7 @@ def installed():
         raise RuntimeError("The agency kind is already installed.")
     agency = build_model()
     field = through = None
-    sections = []
+
     registered_admin = False
     try:
         field = _link_field(agency)
@@ -221,13 +211,10 @@ def installed():
             )
         )
         _connect_per_kind_receivers()
-        sections = _add_sitemap_sections()
         suggestions.reset_mention_index()
         clear_url_caches()
         yield agency
     finally:
-        for plural in sections:
-            sitemaps.sitemaps.pop(plural, None)
         entities.unregister(KEY)
         if registered_admin:
             admin.site.unregister(agency)
