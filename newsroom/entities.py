@@ -48,6 +48,10 @@ class EntityKind:
 
     sitemap_priority: float = 0.6
 
+    story_heading: str = ""
+    """The heading of this kind's list beside a story ("Handbags and pieces"); the
+    directory's title when empty."""
+
     relates_stories: bool = True
     """Two stories linking the same row are related ("More like this"); not for a show,
     which many unrelated stories mention."""
@@ -94,6 +98,15 @@ class EntityKind:
     @property
     def title(self):
         return self.directory_title or str(self.label_plural).capitalize()
+
+    @property
+    def heading_in_story(self):
+        return self.story_heading or self.title
+
+    @property
+    def dated(self):
+        """Rows of this kind carry a (partial) date, shown beside their name."""
+        return self.has_field("date")
 
     def url(self, slug):
         if not self.has_page:
@@ -210,6 +223,7 @@ register(
         url_name="newsroom:product-detail",
         list_url_name="newsroom:product-list",
         directory_title="Handbags",
+        story_heading="Handbags and pieces",
         owner="brand",
     )
 )

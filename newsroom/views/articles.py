@@ -154,6 +154,15 @@ class ArticleEntities:
             raise AttributeError(name) from None
 
     @property
+    def sections(self):
+        """``(kind, rows)`` of every kind with rows, in the registry's order: the story's aside."""
+        return [
+            (kind, self.groups[kind.article_field])
+            for kind in registry.kinds()
+            if self.groups.get(kind.article_field)
+        ]
+
+    @property
     def linkable(self):
         """Everything with a page of its own."""
         return [obj for kind in registry.with_pages() for obj in self.groups[kind.article_field]]
