@@ -26,10 +26,11 @@ ratio to something measured in the same run, with the same client:
 
 The machine is shared, so what is compared is measured close together: the bare
 view (straight from gunicorn), the quiet mix and the mix through Varnish take
-turns (3 rounds); each writer's run has a quiet run of the mix right before it
-(and, for the draft, right after); each first visit is followed by a few bare
-requests. Before any of it, every story of the mix is requested once, directly
-and through Varnish: the lines measure a warm cache, not its filling.
+turns (3 rounds); so do the mix with and without the draft writer (paused in
+between); the editor's run follows a quiet run of the mix right away; each first
+visit is followed by a few bare requests. Before any of it, every story of the
+mix is requested once, directly and through Varnish: the lines measure a warm
+cache, not its filling.
 """
 
 import contextlib
@@ -277,13 +278,26 @@ def varnish(port, backend_port):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+class Writer:
+    """A process saving one article every few seconds (measure.py edit), paused at first.
+
+    ``summary`` is filled in when it has stopped: saves, their median time, the
+    CPU they took, and the keys they invalidated.
+    """
+
+    def __init__(self, proc):
+        self.proc = proc
+        self.summary = {}
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGUSR2)
+
+    def pause(self):
+        self.proc.send_signal(signal.SIGUSR1)
+
+
 @contextlib.contextmanager
 def writer(env, pk, interval, out_file):
-    """A process saving article ``pk`` every ``interval`` seconds (measure.py edit).
-
-    Yields once its first save is in; on leaving, stops it and reads what it did
-    into the dict it yielded.
-    """
     proc = subprocess.Popen(
         [PY, str(BENCH_DIR / "measure.py"), "edit", str(pk), str(out_file)]
         + ["--interval", str(interval)],
@@ -292,15 +306,15 @@ def writer(env, pk, interval, out_file):
         stdout=subprocess.PIPE,
         text=True,
     )
-    summary = {}
+    handle = Writer(proc)
     try:
         if proc.stdout.readline().strip() != "ready":
             raise SystemExit("the writer did not start")
-        yield summary
+        yield handle
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    summary.update(json.loads(Path(out_file).read_text()))
+    handle.summary.update(json.loads(Path(out_file).read_text()))
 
 
 # -- the run -------------------------------------------------------------------------
@@ -386,16 +400,18 @@ def bench(name, env, workdir, artifacts, opts):
                 run.go(seconds / ROUNDS, cap)
         log("  " + ", ".join(f"{label} {run.rps:.0f}/s" for label, run in runs.items()))
 
-        # Each writer's run has a quiet run of the mix right before it (and after it
-        # for the draft, whose saves invalidate nothing).
-        before_drafts, drafts, after_drafts = (Run(mix, tally="X-Page-Cache") for _ in range(3))
-        before_drafts.go(seconds / 2, cap)
+        # The draft's saves invalidate nothing: the mix with and without them takes
+        # turns, the writer paused in between.
+        quiet_turns, drafts = Run(mix, tally="X-Page-Cache"), Run(mix, tally="X-Page-Cache")
         with writer(tier_env, picked["draft_pk"], DRAFT_INTERVAL, workdir / "draft.json") as draft:
-            drafts.go(seconds, cap)
-        after_drafts.go(seconds / 2, cap)
+            for _ in range(ROUNDS):
+                quiet_turns.go(seconds / ROUNDS, cap)
+                draft.resume()
+                drafts.go(seconds / ROUNDS, cap)
+                draft.pause()
         log(
-            f"  archive mix {before_drafts.rps:.0f}/s, with a draft saved every "
-            f"{DRAFT_INTERVAL} s {drafts.rps:.0f}/s, after {after_drafts.rps:.0f}/s"
+            f"  archive mix {quiet_turns.rps:.0f}/s, with a draft saved every "
+            f"{DRAFT_INTERVAL} s {drafts.rps:.0f}/s"
         )
 
         first_ms, bare_ms, stored = first_visits(picked["first_visits"])
@@ -404,7 +420,9 @@ def bench(name, env, workdir, artifacts, opts):
         before_edits, edits = Run(mix, tally="X-Page-Cache"), Run(mix, tally="X-Page-Cache")
         before_edits.go(seconds / 2, cap)
         edited = by_url[most_read]
+        # An edit drops pages from the cache: the quiet run comes first, once.
         with writer(tier_env, edited, PUBLISHED_EDIT_INTERVAL, workdir / "edit.json") as edit:
+            edit.resume()
             edits.go(seconds, cap)
         log(
             f"  archive mix {before_edits.rps:.0f}/s, with the most-read story edited every "
@@ -412,8 +430,7 @@ def bench(name, env, workdir, artifacts, opts):
         )
 
     bare, quiet = runs["bare"], runs["quiet"]
-    pages_reached, reads_reached = reach(mix, page_keys, edit["invalidated_keys"])
-    quiet_around_drafts = (before_drafts.rps + after_drafts.rps) / 2
+    pages_reached, reads_reached = reach(mix, page_keys, edit.summary["invalidated_keys"])
     results.update(
         {
             "stories": len(mix.urls),
@@ -427,17 +444,17 @@ def bench(name, env, workdir, artifacts, opts):
             },
             "drafts": {
                 "rps": drafts.rps,
-                "quiet_rps": [before_drafts.rps, after_drafts.rps],
-                "ratio": drafts.rps / quiet_around_drafts,
+                "quiet_rps": quiet_turns.rps,
+                "ratio": drafts.rps / quiet_turns.rps,
                 "page_cache": drafts.counts,
-                "writer": draft,
+                "writer": draft.summary,
             },
             "published_edit": {
                 "rps": edits.rps,
                 "quiet_rps": before_edits.rps,
                 "ratio": edits.rps / before_edits.rps,
                 "page_cache": edits.counts,
-                "writer": edit,
+                "writer": edit.summary,
                 "url": most_read,
                 "pages_invalidated_per_edit": pages_reached,
                 "reads_invalidated_per_edit": reads_reached,
@@ -488,7 +505,7 @@ def report(results):
         bare, mix = results["bare_rps"], results["archive_mix"]
         d, e, f = results["drafts"], results["published_edit"], results["first_visit"]
         row("archive_mix", f"{mix['rps']:.0f}/s vs {bare:.0f}/s", mix["ratio"])
-        row("drafts", f"{d['rps']:.0f}/s vs {statistics.mean(d['quiet_rps']):.0f}/s", d["ratio"])
+        row("drafts", f"{d['rps']:.0f}/s vs {d['quiet_rps']:.0f}/s", d["ratio"])
         row("published_edit", f"{e['rps']:.0f}/s vs {e['quiet_rps']:.0f}/s", e["ratio"])
         row("first_visit", f"{f['median_ms']:.1f} ms vs {f['bare_median_ms']:.2f} ms", f["ratio"])
     row("article_in_process", f"{a['article_ms']:.2f} ms vs {a['bare_ms']:.2f} ms", a["ratio"])
@@ -508,7 +525,7 @@ def report(results):
             + (f"; Varnish hits {hit_share(v['varnish_cache'], 'hit'):.1%}" if "rps" in v else ""),
             f"- draft saved {dw['saves']} times ({len(dw['invalidated_keys'])} keys "
             f"invalidated; median save {dw['median_save_ms']:.0f} ms, {dw['cpu_s']:.1f} s of "
-            f"CPU); quiet mix {d['quiet_rps'][0]:.0f}/s before, {d['quiet_rps'][1]:.0f}/s after",
+            f"CPU), in {results['rounds']} turns with the quiet mix",
             f"- most-read story ({e['url']}) edited {ew['saves']} times (median save "
             f"{ew['median_save_ms']:.0f} ms, {ew['cpu_s']:.1f} s of CPU); an edit invalidates "
             f"{len(ew['invalidated_keys'])} keys, carried by {e['pages_invalidated_per_edit']:.0%}"

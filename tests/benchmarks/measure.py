@@ -15,8 +15,8 @@ writes them to URLS.json, so a later run measures the very same pages.
 The last three serve the cache-tier lines (cache_tier.py): ``stories`` lists
 published stories spread over the archive (N for the readers' mix, M more that
 no reader visits before the first-visit line) and a draft; ``edit`` saves one
-article every SECONDS through the services layer, as the admin does, until it is
-sent SIGTERM; ``article`` times one article page in-process without the page
+article every SECONDS through the services layer, as the admin does, while the
+caller lets it (signals: see :func:`edit`); ``article`` times one article page in-process without the page
 cache next to the bare view and writes a cProfile summary of its renders.
 """
 
@@ -263,11 +263,13 @@ def stories(out_file, count, holdout):
 
 
 def edit(pk, out_file, interval):
-    """Save article ``pk`` every ``interval`` seconds as an editor would, until SIGTERM.
+    """Save article ``pk`` every ``interval`` seconds as an editor would.
 
     Each save changes the dek and goes through ``services.article_save`` inside a
     revision, the code path of the admin's save button, so the page cache and the
-    purges see exactly what they see in production.
+    purges see exactly what they see in production. Starts paused, once set up
+    it prints "ready"; SIGUSR2 starts the saves, SIGUSR1 pauses them, SIGTERM
+    ends the run and writes what was done to ``out_file``.
     """
     import reversion
     from django.contrib.auth import get_user_model
@@ -279,8 +281,10 @@ def edit(pk, out_file, interval):
     user, _ = get_user_model().objects.get_or_create(
         username="bench-editor", defaults={"is_staff": True, "is_superuser": True}
     )
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    state = {"stop": False, "paused": True}
+    signal.signal(signal.SIGTERM, lambda *_: state.update(stop=True))
+    signal.signal(signal.SIGUSR1, lambda *_: state.update(paused=True))
+    signal.signal(signal.SIGUSR2, lambda *_: state.update(paused=False))
     # What the saves invalidated: the keys the page cache hands to the purge.
     invalidated = set()
     send = purge.send
@@ -291,10 +295,17 @@ def edit(pk, out_file, interval):
 
     purge.send = record
     saves = []
+    cpu = 0.0
     status = Article.objects.values_list("status", flat=True).get(pk=pk)
-    cpu_started = time.process_time()
-    next_save = time.monotonic()
-    while not stop:
+    print("ready", flush=True)
+    next_save = None
+    while not state["stop"]:
+        if state["paused"]:
+            next_save = None
+            time.sleep(0.01)
+            continue
+        next_save = next_save or time.monotonic()
+        cpu_started = time.process_time()
         article = Article.objects.get(pk=pk)
         article.dek = f"Updated {len(saves) + 1} times while readers read the archive."
         started = time.perf_counter()
@@ -302,17 +313,16 @@ def edit(pk, out_file, interval):
             reversion.set_user(user)
             article_save(article=article, user=user, opened_version=article.version)
         saves.append(time.perf_counter() - started)
-        if len(saves) == 1:
-            print("ready", flush=True)  # the first save is in: the reader load may start
+        cpu += time.process_time() - cpu_started
         next_save += interval
-        time.sleep(max(0.0, next_save - time.monotonic()))
-    cpu = time.process_time() - cpu_started
+        while time.monotonic() < next_save and not (state["paused"] or state["stop"]):
+            time.sleep(0.01)
     purge.wait()
     result = {
         "pk": pk,
         "status": status,
         "saves": len(saves),
-        "median_save_ms": statistics.median(saves) * 1000,
+        "median_save_ms": statistics.median(saves) * 1000 if saves else None,
         "cpu_s": cpu,
         "invalidated_keys": sorted(invalidated),
         "purges": dict(purge.stats),
