@@ -1,6 +1,7 @@
 """The benchmark behind `make bench`. Not a test: it measures and prints a table.
 
     python tests/benchmarks/run.py [--quick] [--articles N] [--sqlite-only]
+    python tests/benchmarks/run.py --cache-tier-only
 
 On a fresh SQLite database in a temporary folder (and, when DATABASE_URL points
 at PostgreSQL, on a fresh database `newsroom_bench` on that server), it:
@@ -16,9 +17,15 @@ at PostgreSQL, on a fresh database `newsroom_bench` on that server), it:
 5. starts gunicorn with 2 workers on 127.0.0.1, twice (with and without the
    page cache), and drives the article page and the bare view with a bounded
    load (threads of http.client, a few seconds each), then reads the workers'
-   peak resident memory.
+   peak resident memory;
+6. measures the cache tier under a readers' load (cache_tier.py): an archive
+   mix of about 2,000 stories with and without writers, first visits, Varnish
+   in front, and an uncached article render with its profile. With
+   --cache-tier-only, only this, on a fresh SQLite archive of about 2,000
+   stories (a few minutes).
 
-Results go to stdout (Markdown tables) and artifacts/bench-<database>.json.
+Results go to stdout (Markdown tables) and artifacts/bench-<database>.json
+(artifacts/bench-cache-tier-sqlite.json with --cache-tier-only).
 """
 
 import argparse
@@ -37,6 +44,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import cache_tier
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -82,8 +91,8 @@ def measure(env, *args):
 # -- load ----------------------------------------------------------------------------
 
 
-def fetch(path):
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+def fetch(path, port=PORT):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         conn.request("GET", path, headers={"Host": "127.0.0.1"})
         response = conn.getresponse()
@@ -93,24 +102,36 @@ def fetch(path):
         conn.close()
 
 
-def load(path, seconds, max_requests):
-    """Requests per second for GETs of ``path``, bounded in time and in count."""
+def load(path, seconds, max_requests, *, port=PORT, tally=None):
+    """Requests per second for GETs of ``path``, bounded in time and in count.
+
+    ``path`` is a URL, or a function called for each request that returns one (a
+    mix of pages). With ``tally`` (a header name), returns ``(rps, counts)``: how
+    many answers carried each value of that header ("hit", "miss", absent: None).
+    """
     done = []
     errors = []
+    counts = {}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
+    next_path = path if callable(path) else lambda: path
 
     def worker():
         while time.monotonic() < deadline:
             with lock:
                 if len(done) + len(errors) >= max_requests:
                     return
+            url = next_path()
             try:
-                status, _, _ = fetch(path)
+                status, headers, _ = fetch(url, port)
             except OSError as exc:
                 errors.append(repr(exc))
                 continue
             (done if status == 200 else errors).append(status)
+            if tally:
+                value = headers.get(tally)
+                with lock:
+                    counts[value] = counts.get(value, 0) + 1
 
     threads = [threading.Thread(target=worker) for _ in range(LOAD_THREADS)]
     started = time.perf_counter()
@@ -120,8 +141,10 @@ def load(path, seconds, max_requests):
         t.join()
     elapsed = time.perf_counter() - started
     if errors:
-        log(f"  {len(errors)} failed requests on {path}: {errors[:3]}")
-    return len(done) / elapsed
+        label = "the mix" if callable(path) else path
+        log(f"  {len(errors)} failed requests on {label}: {errors[:3]}")
+    rps = len(done) / elapsed
+    return (rps, counts) if tally else rps
 
 
 def wait_for_port(proc, timeout=30):
@@ -204,6 +227,22 @@ def throughput(env, article_url, seconds, max_requests):
 # -- one database --------------------------------------------------------------------
 
 
+def generate_content(articles):
+    """The command line of `generate_content` for an archive of ``articles`` stories."""
+    return [
+        "generate_content",
+        "--articles",
+        str(articles),
+        "--people",
+        str(max(100, articles // 20)),
+        "--products",
+        str(max(100, articles // 30)),
+        "--campaigns",
+        str(max(50, articles // 100)),
+        "--force",
+    ]
+
+
 def bench_database(name, env, workdir, opts):
     log(f"== {name}")
     results = {"database": name}
@@ -222,19 +261,7 @@ def bench_database(name, env, workdir, opts):
     log("rendered the pages with the stories only")
 
     articles = opts.articles
-    generate = [
-        "generate_content",
-        "--articles",
-        str(articles),
-        "--people",
-        str(max(100, articles // 20)),
-        "--products",
-        str(max(100, articles // 30)),
-        "--campaigns",
-        str(max(50, articles // 100)),
-        "--force",
-    ]
-    seconds, peak, out = manage(env, *generate, capture=True)
+    seconds, peak, out = manage(env, *generate_content(articles), capture=True)
     summary = [line for line in out.splitlines() if line.startswith("Done:")][-1]
     rows = int(summary.split()[1].replace(",", ""))
     results["generate"] = {
@@ -278,7 +305,25 @@ def bench_database(name, env, workdir, opts):
 
     urls = json.loads(urls_file.read_text())
     results["throughput"] = throughput(env, urls["article"], opts.load_seconds, opts.max_requests)
+    results["cache_tier"] = cache_tier.bench(name, env, workdir, opts.artifacts, opts)
     return results
+
+
+def bench_cache_tier(env, workdir, opts):
+    """--cache-tier-only: a fresh SQLite archive of about 2,000 stories, then the lines."""
+    log("== SQLite, cache tier only")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    # About 90 % of generated stories are published in the past: enough for the mix
+    # and the first visits.
+    articles = int((cache_tier.MIX_STORIES + cache_tier.FIRST_VISITS) * 1.2)
+    _, _, out = manage(env, *generate_content(articles), capture=True)
+    log("generate_content: " + [line for line in out.splitlines() if line.startswith("Done:")][-1])
+    return {
+        "database": "SQLite",
+        "articles": articles,
+        "cache_tier": cache_tier.bench("SQLite", env, workdir, opts.artifacts, opts),
+    }
 
 
 def sqlite_env(base_env, workdir):
@@ -365,6 +410,7 @@ def report(results, machine):
         f"- gunicorn worker peak RSS after the load: "
         f"{max(t['uncached']['worker_peak_rss_mb'], t['cached']['worker_peak_rss_mb']):.0f} MB",
         "",
+        cache_tier.report(results["cache_tier"]),
     ]
     return "\n".join(lines)
 
@@ -386,11 +432,17 @@ def main():
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--load-seconds", type=float, default=None)
     parser.add_argument("--max-requests", type=int, default=50_000)
+    parser.add_argument(
+        "--cache-tier-only",
+        action="store_true",
+        help="only the cache-tier lines (cache_tier.py), on SQLite with about 2,000 stories",
+    )
     opts = parser.parse_args()
     opts.articles = opts.articles or (10_000 if opts.quick else 100_000)
     opts.load_seconds = opts.load_seconds or (3.0 if opts.quick else 6.0)
 
     started = time.perf_counter()
+    load_at_start = load_average()
     machine = machine_description()
     base_env = {
         key: value
@@ -399,7 +451,7 @@ def main():
     }
     postgres_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
-    artifacts = ROOT / "artifacts"
+    artifacts = opts.artifacts = ROOT / "artifacts"
     artifacts.mkdir(exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
     base_env.update(
@@ -416,10 +468,17 @@ def main():
     try:
         sqlite = {**sqlite_env(base_env, workdir), "DJANGO_CACHE_DIR": str(workdir / "cache")}
         sqlite.pop("REDIS_URL", None)
-        results = bench_database("SQLite", sqlite, workdir, opts)
-        (artifacts / "bench-sqlite.json").write_text(json.dumps(results, indent=2))
-        reports.append(report(results, machine))
-        if postgres_url.startswith("postgres") and not opts.sqlite_only:
+        if opts.cache_tier_only:
+            results = bench_cache_tier(sqlite, workdir, opts)
+            (artifacts / "bench-cache-tier-sqlite.json").write_text(json.dumps(results, indent=2))
+            reports.append(
+                f"### SQLite, cache tier — {machine}\n\n{cache_tier.report(results['cache_tier'])}"
+            )
+        else:
+            results = bench_database("SQLite", sqlite, workdir, opts)
+            (artifacts / "bench-sqlite.json").write_text(json.dumps(results, indent=2))
+            reports.append(report(results, machine))
+        if postgres_url.startswith("postgres") and not (opts.sqlite_only or opts.cache_tier_only):
             with postgres_env(base_env, postgres_url) as pg:
                 if redis_url:
                     pg["REDIS_URL"] = redis_url
@@ -433,7 +492,14 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
     print()
     print("\n".join(reports))
-    log(f"finished in {time.perf_counter() - started:.0f} s")
+    log(
+        f"finished in {time.perf_counter() - started:.0f} s; load average at the start "
+        f"{load_at_start}, at the end {load_average()}"
+    )
+
+
+def load_average():
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":
