@@ -397,19 +397,6 @@ def _article_model():
     return Article
 
 
-def _article_state(article_model, pk, using):
-    """("public" | "scheduled" | None) of the stored row ``pk``."""
-    row = (
-        article_model._default_manager.using(using)
-        .filter(pk=pk)
-        .values_list("status", "published_at")
-        .first()
-    )
-    if row is None:
-        return None
-    return _state_of(*row)
-
-
 def _state_of(status, published_at):
     if status != "published" or published_at is None:
         return None
@@ -472,11 +459,17 @@ def _before(instance, using, *, with_links=False):
     if instance.pk is None:
         return None
     if issubclass(model, _article_model()):
-        state = _article_state(model, instance.pk, using)
+        row = (
+            model._default_manager.using(using)
+            .filter(pk=instance.pk)
+            .values_list("status", "published_at")
+            .first()
+        )
+        state = _state_of(*row) if row else None
         keys = None
         if with_links and state == "public":
             keys = _article_keys(instance, using, publication_changed=True)
-        return state, keys
+        return state, keys, row[1] if row else None
     kind = entities.for_model(model)
     if kind is not None:
         return _entity_public(kind, instance.pk, using), None
@@ -497,6 +490,8 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
     """The keys a saved or deleted row invalidates; None when nothing readers see changed.
 
     - an article: nothing while it is (and was) a draft, in review or scheduled;
+      a live story edited in place (same publication moment): its own key (every
+      page that shows it carries it), search, feeds and the sitemap;
       otherwise the story, the lists it appears in (home, article list, feeds,
       sitemap, search), its tags and everything it links (with their houses), and
       when it goes live or comes down, every directory;
@@ -513,10 +508,15 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
     instance.__dict__.pop("_pagecache_before", None)
     Article = _article_model()
     if issubclass(sender, Article):
-        was, keys_before = before or (None, None)
+        was, keys_before, published_at_before = before or (None, None, None)
         now = None if deleted else _state_of(instance.status, instance.published_at)
         if "public" not in (was, now):
             return set() if "scheduled" in (was, now) else None
+        if was == now == "public" and instance.published_at == published_at_before:
+            # An edit of a live story that keeps its place: every page showing it
+            # carries its key. Search, feeds and the sitemap are asked too: a new
+            # word may match a search, and feeds and the sitemap show its dates.
+            return {surrogate.key_for(instance), surrogate.SEARCH, surrogate.FEEDS, surrogate.SITEMAP}
         keys = set(keys_before or ())
         if not deleted:
             keys |= _article_keys(instance, using, publication_changed=was != now)

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from newsroom import cache as pagecache
 from newsroom.models import Article
-from tests.factories import make_article, make_person, make_quote, tomorrow
+from tests.factories import (
+    make_article,
+    make_brand,
+    make_person,
+    make_product,
+    make_quote,
+    tomorrow,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +185,29 @@ def test_editing_an_article_shows_on_every_page_at_the_next_request(client, stor
         response = get(client, url)
         assert not is_hit(response), url
         assert "Ines Moreau returns to the house" in response.content.decode(), url
+
+
+def test_editing_a_live_story_in_place_keeps_pages_that_do_not_show_it(client, story):
+    """A live story's new dek shows wherever the story shows, and nowhere else is dropped:
+    its bag's house lists the bag, not the story, so the house's page stays cached."""
+    article, person = story
+    house = make_brand(name="Maison Lune")
+    article.products.add(make_product(name="Crescent", brand=house))
+    other_person = make_person(name="Lou Marchal")
+    other = make_article(headline="Lou Marchal opens the show", published_at=article.published_at)
+    other.people.add(other_person)
+    untouched = [house.get_absolute_url(), other.get_absolute_url(), other_person.get_absolute_url()]
+    for url in untouched:
+        get(client, url)
+        assert is_hit(get(client, url)), url
+    assert article.headline not in get(client, house.get_absolute_url()).text
+
+    article.dek = "A new line under the headline."
+    article.save()
+
+    for url in untouched:
+        assert is_hit(get(client, url)), url
+    assert "A new line under the headline." in get(client, article.get_absolute_url()).text
 
 
 def test_publishing_shows_everywhere_on_the_next_request(client, story, editor):
