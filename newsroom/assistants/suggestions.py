@@ -10,6 +10,7 @@ once into one regular expression and kept per process until any of those rows
 changes.
 """
 
+import calendar
 import re
 import threading
 from dataclasses import dataclass, field
@@ -85,11 +86,13 @@ class EntityRef:
 
 
 class MentionIndex:
-    """Every mentionable entity's names, compiled into one matcher."""
+    """Every mentionable entity's names, compiled into one matcher, and the places
+    the newsroom knows (where its events took place), which are no one's name."""
 
-    def __init__(self, refs):
+    def __init__(self, refs, places=()):
         self.refs = {ref.key: ref for ref in refs}
         self.matcher = Matcher(self.refs.values())
+        self.places = frozenset(places)
 
 
 _index_lock = threading.Lock()
@@ -118,10 +121,21 @@ def mention_index():
         for pk, name, slug, aliases, embargoed_until in rows.iterator(chunk_size=2000):
             alias_list = tuple(split_aliases(aliases))
             refs.append(EntityRef(field_name, pk, name, slug, alias_list, embargoed_until))
-    index = MentionIndex(refs)
+    index = MentionIndex(refs, _known_places())
     with _index_lock:
         _index_cache["index"] = (version, index)
     return index
+
+
+def _known_places():
+    """Casefolded places of every kind that records one (an event's "Paris, Palais ...")."""
+    places = set()
+    for kind in entities.kinds():
+        if not kind.has_field("location"):
+            continue
+        for location in kind.model.objects.exclude(location="").values_list("location", flat=True):
+            places.update(part.strip().casefold() for part in location.split(",") if part.strip())
+    return places
 
 
 def reset_mention_index():
@@ -232,7 +246,7 @@ def text_mention_report(parts, linked, *, index=None):
                 )
 
     report = MentionReport(suggestions=list(seen.values()))
-    report.unknown = unknown_names(text, spans)
+    report.unknown = unknown_names(text, spans, places=index.places)
     for key in sorted(linked, key=lambda k: index.refs[k].name if k in index.refs else k):
         ref = index.refs.get(key)
         if ref is None:
@@ -242,6 +256,10 @@ def text_mention_report(parts, linked, *, index=None):
 
 
 # Words that start sentences or titles, not names.
+_CALENDAR_WORDS = frozenset(
+    [calendar.month_name[n].casefold() for n in range(1, 13)]
+    + [calendar.day_name[n].casefold() for n in range(7)]
+)
 _NOT_NAMES = {
     "a",
     "an",
@@ -317,8 +335,11 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*[^\W_]|[^\W\d_]")
 UNKNOWN_LIMIT = 8
 
 
-def unknown_names(text, known_spans):
+def unknown_names(text, known_spans, *, places=frozenset()):
     """Capitalised names in ``text`` that match nothing the newsroom knows, in order.
+
+    Months, weekdays and ``places`` (casefolded) are not names: "Paris" in "shown
+    in Paris in March" offers neither a new person nor a new house.
 
     A name is a run of capitalised words separated by single spaces ("Michelle
     Yeoh", "Coperni"), leading sentence words ("The", "In") dropped; a lone word
@@ -352,6 +373,8 @@ def unknown_names(text, known_spans):
         if any(start in span or end - 1 in span for span in covered):
             continue
         name = text[start:end].rstrip(".")
+        if name.casefold() in places or name.casefold() in _CALENDAR_WORDS:
+            continue
         if name.lower() in seen or len(name) < 3 or name.isupper() and len(name) < 4:
             continue
         seen.add(name.lower())

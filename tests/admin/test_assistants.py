@@ -579,3 +579,19 @@ def test_lifting_an_embargo_does_not_ask(editor_client):
     make_article().people.add(person)
     assert _embargo(editor_client, person, yesterday()).status_code == 302
     assert Person.objects.public().filter(pk=person.pk).exists()
+
+
+def test_places_and_months_are_not_offered_as_new_names(db):
+    text = "Shown in Paris in March, the bags went on to Milan and to Coperni."
+    assert suggestions.unknown_names(text, [], places={"paris"}) == ["Milan", "Coperni"]
+
+
+def test_an_events_place_is_known_to_the_suggestions(db):
+    Event.objects.create(name="Fall show", slug="fall-show", location="Paris, Le Carreau du Temple")
+    suggestions.reset_mention_index()
+    draft = make_article(
+        headline="The fall show",
+        body="<p>The house showed in Paris on Sunday with Coperni in the front row.</p>",
+        status=Article.Status.DRAFT,
+    )
+    assert suggestions.mention_report(draft).unknown == ["Coperni"]
