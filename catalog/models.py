@@ -140,6 +140,22 @@ class PublishableMixin(EmbargoMixin):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        """Save every field but ``linked_since`` of a stored row.
+
+        ``linked_since`` is kept by queries when stories that link the row change;
+        an instance loaded before such a change (an admin form opened earlier)
+        would otherwise write its old value back.
+        """
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            if not kwargs.get("force_insert"):
+                kwargs["update_fields"] = [
+                    field.name
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key and field.name != "linked_since"
+                ]
+        super().save(*args, **kwargs)
+
     @property
     def is_published(self):
         return self.published_by_hand or (

@@ -159,3 +159,19 @@ class TestNaturalKeys:
             == 2024
         )
         assert Quote.objects.get(slug="ambassador-statement").articles.get() == article
+
+
+@pytest.mark.django_db
+def test_a_row_loaded_before_its_story_went_live_keeps_its_publication_when_saved():
+    opened = make_person(name="Nadia Roux", published_by_hand=False)  # an admin form, say
+    assert not opened.is_published
+    story = make_article(headline="Nadia Roux joins the house")
+    story.people.add(opened)
+    assert Person.objects.get(pk=opened.pk).is_published
+
+    opened.aliases = "Nadia"
+    opened.save()
+
+    stored = Person.objects.get(pk=opened.pk)
+    assert stored.aliases == "Nadia"
+    assert stored.is_published, "the stale instance did not write its old linked_since back"
