@@ -147,13 +147,13 @@ class PublishableMixin(EmbargoMixin):
         an instance loaded before such a change (an admin form opened earlier)
         would otherwise write its old value back.
         """
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            if not kwargs.get("force_insert"):
-                kwargs["update_fields"] = [
-                    field.name
-                    for field in self._meta.concrete_fields
-                    if not field.primary_key and field.name != "linked_since"
-                ]
+        stored = not self._state.adding and not kwargs.get("force_insert")
+        if stored and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "linked_since"
+            ]
         super().save(*args, **kwargs)
 
     @property

@@ -388,7 +388,11 @@ def _is_public(model):
     meta = model._meta
     if meta.apps is not global_apps:
         return False  # a migration's historical model: on_migrate covers migrations
-    return meta.app_label in PUBLIC_APPS and meta.label_lower not in PRIVATE_MODELS
+    if meta.app_label in PUBLIC_APPS and meta.label_lower not in PRIVATE_MODELS:
+        return True
+    from newsroom import entities
+
+    return entities.for_model(model) is not None  # a kind registered from another app
 
 
 def _article_model():

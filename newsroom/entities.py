@@ -12,6 +12,7 @@ many-to-many field that links it, its admin, its page template and view, and one
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.urls import NoReverseMatch
 
@@ -71,7 +72,7 @@ class EntityKind:
         return self.model._meta.verbose_name_plural
 
     def has_field(self, name):
-        return any(f.name == name for f in self.model._meta.get_fields())
+        return _has_field(self.model, name)
 
     @property
     def has_page(self):
@@ -124,6 +125,11 @@ class EntityKind:
     def list_cache_key(self):
         """The surrogate key of the collection (directory, sitemap section, API list)."""
         return f"{self.plural}-list"
+
+
+@lru_cache(maxsize=256)
+def _has_field(model, name):
+    return any(f.name == name for f in model._meta.get_fields())
 
 
 _registry: dict[str, EntityKind] = {}

@@ -126,9 +126,11 @@ def prefix_for(model):
 
     meta = model._meta
     prefix = None
-    readable = meta.app_label in PUBLIC_APPS and meta.label_lower not in PRIVATE_MODELS
+    kind = entities.for_model(model)
+    readable = kind is not None or (
+        meta.app_label in PUBLIC_APPS and meta.label_lower not in PRIVATE_MODELS
+    )
     if meta.apps is global_apps and readable:
-        kind = entities.for_model(model)
         if kind is not None:
             prefix = kind.key
         elif meta.proxy:
