@@ -4,21 +4,28 @@ Unfold calls :func:`dashboard_callback` (``UNFOLD["DASHBOARD_CALLBACK"]``) befor
 rendering ``admin/index.html``. Every list is a short, ordered slice and every
 count a filtered ``COUNT`` that an index on ``status`` (with ``published_at``),
 ``created_by`` or ``updated_at`` answers, so the page costs the same with a
-hundred articles or a hundred thousand.
+hundred articles or a hundred thousand. The image-rights box reads every image a
+live story shows (lead images, linked people's portraits, linked bags' images) in
+two UNION queries whatever the number of kinds, stories or images, narrowed by the
+indexed rights moments.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Subquery, Value
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 
-from . import services
+from catalog.images import RIGHTS_SUFFIX, image_rights_sources
+
+from . import entities, services
 from .models import Article, EditorialEvent
 
 LIMIT = 6
@@ -36,7 +43,12 @@ class DeskList:
     count_label: str
     more_url: str
     empty: str
-    show: str  # which moment each row shows: "updated", "scheduled" or "published"
+    show: str  # which moment each row shows: "updated", "scheduled", "published" or "rights"
+    # The rights box only: images of live stories whose rights have ended (hidden
+    # from readers), how many live stories have one, and the list of those stories.
+    ended: list = field(default_factory=list)
+    ended_count: int = 0
+    ended_url: str = ""
 
 
 def _plural(count, singular, plural):
@@ -73,7 +85,6 @@ def _rows(queryset):
             "status",
             "published_at",
             "updated_at",
-            "lead_image_rights_until",
             "created_by__username",
             "created_by__first_name",
             "created_by__last_name",
@@ -89,10 +100,6 @@ def _label(article, show, now):
             article.desk_when = "just now"
         else:
             article.desk_when = f"{timesince(article.updated_at, now, depth=1)} ago"
-    elif show == "rights":
-        article.desk_moment = article.lead_image_rights_until
-        local = timezone.localtime(article.lead_image_rights_until)
-        article.desk_when = f"image rights end {date_format(local, 'j M Y, H:i')}"
     else:
         article.desk_moment = article.published_at
         local = timezone.localtime(article.published_at)
@@ -181,28 +188,222 @@ def desk_lists(user, *, now=None):
             show="published",
         )
     )
-    # Live stories whose lead image may be shown only a little longer.
-    ending = published.filter(
-        lead_image_rights_until__gt=now,
-        lead_image_rights_until__lte=now + timedelta(days=RIGHTS_SOON_DAYS),
-    )
-    ending_count = ending.count()
-    lists.append(
-        DeskList(
-            key="rights",
-            title="Image rights ending",
-            articles=_rows(ending.order_by("lead_image_rights_until", "pk")),
-            count=ending_count,
-            count_label=f"ending within {RIGHTS_SOON_DAYS} days",
-            more_url=_changelist(visibility="live", lead_image_rights="soon"),
-            empty=f"No live story's lead image loses its rights in the next {RIGHTS_SOON_DAYS} days.",
-            show="rights",
-        )
-    )
+    # Images live stories show that may be shown only a little longer, or no more.
+    lists.append(_rights_box(now))
     for box in lists:
-        for article in box.articles:
-            _label(article, box.show, now)
+        if box.show != "rights":  # the rights rows are labelled as they are made
+            for article in box.articles:
+                _label(article, box.show, now)
     return lists
+
+
+# --- Image rights on live stories ----------------------------------------------------
+#
+# A story shows its lead image and the images of what it links: a linked person's
+# portrait, a linked bag's product images, any image with a rights end (found by
+# ``catalog.images.image_rights_sources``) on a kind of the registry or on a row
+# that belongs to one by a foreign key. Each image a live story shows is one
+# "source" below; all of them are read in one UNION query, so the desk costs the
+# same whatever the number of kinds, stories or images.
+
+
+@dataclass(frozen=True)
+class _RightsSource:
+    model: type
+    rights_field: str
+    article_path: str  # from ``model`` to Article: "" (a lead image), "articles", ...
+    owner_path: str  # from ``model`` to the linked row: "" (itself), "product", ...
+    kind: object  # the registry's kind of the linked row; None for a lead image
+
+    @property
+    def image_field(self):
+        return self.model._meta.get_field(self.rights_field.removesuffix(RIGHTS_SUFFIX))
+
+    def prefix(self, path):
+        return f"{path}__" if path else ""
+
+
+def _rights_sources():
+    """Every image a live story may show with a rights end, in a fixed order."""
+    found = []
+    for model, rights_field in image_rights_sources():
+        if issubclass(model, Article):
+            found.append(_RightsSource(model, rights_field, "", "", None))
+            continue
+        for kind in entities.kinds():
+            back = Article._meta.get_field(kind.article_field).related_query_name()
+            if issubclass(model, kind.model):
+                found.append(_RightsSource(model, rights_field, back, "", kind))
+                continue
+            for fk in model._meta.concrete_fields:
+                if fk.many_to_one and issubclass(fk.related_model, kind.model):
+                    found.append(
+                        _RightsSource(model, rights_field, f"{fk.name}__{back}", fk.name, kind)
+                    )
+    return found
+
+
+def _rights_queryset(source, index, *, until_lte, now, details):
+    """One source's (image, live story) pairs whose rights end by ``until_lte``."""
+    p = source.prefix(source.article_path)
+    image = source.image_field.name
+    condition = Q(**{f"{p}status": Article.Status.PUBLISHED, f"{p}published_at__lte": now})
+    condition &= Q(**{f"{source.rights_field}__lte": until_lte})
+    if source.kind is not None:
+        condition &= source.kind.public_q(source.prefix(source.owner_path), now=now)
+    rows = (
+        source.model._default_manager.filter(condition)
+        .exclude(**{image: ""})
+        .exclude(**{f"{image}__isnull": True})
+        .order_by()
+    )
+    columns = {"story": F(f"{p}pk"), "until": F(source.rights_field)}
+    if details:
+        columns |= {
+            "source": Value(index),
+            "row": F("pk"),
+            "headline": F(f"{p}headline"),
+            "owner_name": F(f"{source.prefix(source.owner_path)}name")
+            if source.kind is not None
+            else Value(""),
+            "number": _image_number(source) if source.owner_path else Value(0),
+        }
+    return rows.annotate(**{f"desk_{k}": v for k, v in columns.items()}).values_list(
+        *(f"desk_{k}" for k in columns)
+    )
+
+
+def _image_number(source):
+    """Where the image comes among its owner's images (1, 2, ...), in the model's order."""
+    model, owner = source.model, source.owner_path
+    order = [f for f in model._meta.ordering if f.lstrip("-") not in (owner, f"{owner}_id")]
+    if not any(f.lstrip("-") == "pk" for f in order):
+        order.append("pk")
+    before = Q()
+    same = Q()
+    for name in order:
+        field = name.lstrip("-")
+        lookup = "gt" if name.startswith("-") else "lt"
+        before |= same & Q(**{f"{field}__{lookup}": OuterRef(field)})
+        same &= Q(**{field: OuterRef(field)})
+    earlier = (
+        model._default_manager.filter(before, **{owner: OuterRef(owner)})
+        .order_by()
+        .values(owner)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(earlier), Value(0)) + Value(1)
+
+
+def _union(querysets):
+    first, *rest = querysets
+    return first.union(*rest, all=True) if rest else first
+
+
+@dataclass
+class RightsRow:
+    """One image a live story shows, and when its rights end (or ended)."""
+
+    story: int
+    headline: str
+    story_url: str
+    image: str  # "Lead image", "Portrait of Kim Kardashian", "Le City — image 2"
+    change_url: str  # where the date can be extended
+    until: object
+    ended: bool
+    desk_moment: object = None
+    desk_when: str = ""
+
+
+def _admin_change_url(model, pk):
+    try:
+        return reverse(admin_urlname(model._meta, "change"), args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _rights_row(sources, values, now):
+    story, until, index, row, headline, owner_name, number = values
+    source = sources[index]
+    what = capfirst(source.image_field.verbose_name)
+    if source.kind is None:
+        image = what
+    elif source.owner_path:
+        image = f"{owner_name} — {source.image_field.verbose_name} {number}"
+    else:
+        image = f"{what} of {owner_name}"
+    story_url = reverse("admin:newsroom_article_change", args=[story])
+    change_url = _admin_change_url(source.model, row) or story_url
+    ended = until <= now
+    local = date_format(timezone.localtime(until), "j M Y, H:i")
+    return RightsRow(
+        story=story,
+        headline=headline,
+        story_url=story_url,
+        image=image,
+        change_url=change_url,
+        until=until,
+        ended=ended,
+        desk_moment=until,
+        desk_when=f"rights ended {local}" if ended else f"image rights end {local}",
+    )
+
+
+def _rights_box(now):
+    """Live stories' images whose rights end within ``RIGHTS_SOON_DAYS`` or have ended.
+
+    Two queries: every (story, moment) pair, two small columns, for the counts;
+    then the rows shown, one ordered slice around ``now`` of the same UNION (the
+    ``LIMIT`` most recently ended and the ``LIMIT`` ending soonest).
+    """
+    sources = _rights_sources()
+    soon = now + timedelta(days=RIGHTS_SOON_DAYS)
+    pairs = _union(
+        [
+            _rights_queryset(s, i, until_lte=soon, now=now, details=False)
+            for i, s in enumerate(sources)
+        ]
+    )
+    ending_stories, ended_stories, ended_images = set(), set(), 0
+    for story, until in pairs:
+        if until <= now:
+            ended_stories.add(story)
+            ended_images += 1
+        else:
+            ending_stories.add(story)
+    rows = _union(
+        [
+            _rights_queryset(s, i, until_lte=soon, now=now, details=True)
+            for i, s in enumerate(sources)
+        ]
+    ).order_by("desk_until", "desk_source", "desk_row", "desk_story")
+    start = max(0, ended_images - LIMIT)
+    shown = [_rights_row(sources, values, now) for values in rows[start : ended_images + LIMIT]]
+    ended = [row for row in shown if row.ended]
+    ended.reverse()  # the most recently ended first
+    return DeskList(
+        key="rights",
+        title="Image rights ending",
+        articles=[row for row in shown if not row.ended],
+        count=len(ending_stories),
+        count_label=_plural(
+            len(ending_stories),
+            f"live story with images ending within {RIGHTS_SOON_DAYS} days",
+            f"live stories with images ending within {RIGHTS_SOON_DAYS} days",
+        ),
+        more_url=_stories(ending_stories),
+        empty=f"No image of a live story loses its rights in the next {RIGHTS_SOON_DAYS} days.",
+        show="rights",
+        ended=ended,
+        ended_count=len(ended_stories),
+        ended_url=_stories(ended_stories),
+    )
+
+
+def _stories(pks):
+    """The article list showing exactly the live stories ``pks``."""
+    return _changelist(visibility="live", id__in=",".join(map(str, sorted(pks))) or "0")
 
 
 def dashboard_callback(request, context):
