@@ -195,3 +195,28 @@ def image_rights_sources():
             ):
                 sources.append((model, field.name + RIGHTS_SUFFIX))
     return sources
+
+
+def names_with_ended_rights(*, name=None, prefix=None, now=None):
+    """The stored names of images whose rights have ended, among ``name`` or ``prefix*``.
+
+    One UNION query over :func:`image_rights_sources`, narrowed first by the
+    (indexed) rights moment: only images whose rights have ended are looked at.
+    Nothing is cached, so a date moved later takes effect at the next request.
+    """
+    if (name is None) == (prefix is None):
+        raise TypeError("give either name or prefix")
+    now = now or timezone.now()
+    queries = []
+    for model, rights_field in image_rights_sources():
+        field = rights_field.removesuffix(RIGHTS_SUFFIX)
+        lookup = {field: name} if name is not None else {f"{field}__startswith": prefix}
+        queries.append(
+            model._default_manager.filter(**lookup, **{f"{rights_field}__lte": now})
+            .order_by()
+            .values_list(field, flat=True)
+        )
+    if not queries:
+        return set()
+    first, *rest = queries
+    return set(first.union(*rest, all=True) if rest else first)

@@ -23,6 +23,7 @@ import hashlib
 import io
 import logging
 import posixpath
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -30,7 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .images import encode, rights_ended
+from .images import encode, names_with_ended_rights, rights_ended
 from .storage import (
     STORAGE_ERRORS,
     is_missing_file,
@@ -78,6 +79,34 @@ def rendition_name(name, width, source_width, source_height):
     stem, ext = posixpath.splitext(name)
     ext = ext.lower() if ext.lower() in _FORMATS and ext.lower() != ".gif" else ".png"
     return f"{RENDITION_FOLDER}/{stem}-{source_width}x{source_height}-w{width}{ext}"
+
+
+_RENDITION_NAME = re.compile(
+    rf"^{RENDITION_FOLDER}/(?P<stem>.+)-(?P<source_width>\d+)x(?P<source_height>\d+)"
+    r"-w(?P<width>\d+)\.[A-Za-z0-9]+$"
+)
+
+
+def withheld(name, *, now=None):
+    """True when the stored file ``name`` is an image whose rights have ended, or a rendition of one.
+
+    What the media view asks before serving a file from local storage (one
+    query; nothing cached, so a date moved later takes effect at once). A
+    rendition's name is read back to its source's stem (see
+    :func:`rendition_name`); the sources with that stem and ended rights are
+    named again, and one that gives exactly ``name`` withholds it. A file that
+    several rows name is withheld once one of them has its rights ended.
+    """
+    match = _RENDITION_NAME.match(name)
+    if match is None:
+        return bool(names_with_ended_rights(name=name, now=now))
+    width, source_width, source_height = (
+        int(match[group]) for group in ("width", "source_width", "source_height")
+    )
+    return any(
+        rendition_name(source, width, source_width, source_height) == name
+        for source in names_with_ended_rights(prefix=match["stem"], now=now)
+    )
 
 
 def _cache_key(name, width, height):

@@ -1,12 +1,16 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
+from catalog import renditions
 from newsroom.sitemaps import sitemaps
 from newsroom.views.site import robots_txt
 
@@ -46,10 +50,28 @@ handler404 = "newsroom.views.site.page_not_found"
 # A database outage met outside a view (in a middleware) gets the 503 page too.
 handler500 = "newsroom.middleware.server_error"
 
+
+def serve_media(request, path):
+    """An uploaded file from local storage (``SERVE_MEDIA``: one host, local disk).
+
+    An image whose rights have ended, and each of its renditions, answers 404 to
+    readers from that moment, even to one who kept its URL; staff still get it
+    (the admin's previews), privately. One query per file, nothing cached: a date
+    moved later serves the file again at the next request.
+
+    In production with object storage (several hosts) this view is off and the
+    files are served by the storage (or its CDN), not Django: an ended image
+    leaves every page, but its file stays reachable at its storage URL until it
+    is removed there or the bucket serves signed, expiring URLs.
+    """
+    name = posixpath.normpath(path).lstrip("/")  # as serve() reads it
+    if renditions.withheld(name) and not (request.user.is_active and request.user.is_staff):
+        raise Http404("This image may no longer be shown.")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.SERVE_MEDIA:
     # Uploaded images from local storage. With object storage (several hosts),
     # the storage's own URLs are used and this is off.
     prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [
-        re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    ]
+    urlpatterns += [re_path(rf"^{prefix}(?P<path>.*)$", serve_media)]
