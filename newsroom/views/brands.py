@@ -1,11 +1,9 @@
-"""Brand and product pages.
+"""Brand and product pages: catalog's rows, shown by the publication.
 
-This app does not import the newsroom: campaigns, ambassadorships, events and
-stories are reached through the reverse relations the newsroom's keys create
-(``brand.campaigns``, ``product.articles``), and their models, when a
-``Prefetch`` needs one, through the relation's ``related_model``. Stories come
-from ``.published()`` of the reverse manager, people and campaigns from
-``.public()``. Each page runs a fixed number of queries.
+Campaigns, ambassadorships, events and stories are reached through the reverse
+relations the newsroom's keys create (``brand.campaigns``, ``product.articles``).
+Stories come from ``.published()``, people and campaigns from ``.public()``.
+Each page runs a fixed number of queries.
 """
 
 from django.db.models import Exists, F, OuterRef, Prefetch
@@ -15,19 +13,13 @@ from django.utils import timezone
 from catalog.images import rights_ended
 from catalog.models import Brand, Product, public_q
 
-from .. import jsonld
+from .. import jsonld, surrogate
+from ..models import Article, Person, QuoteWording
 from ..seo import home_crumb, page_graph, page_meta
 from ..templatetags.reader_tags import http_url
 from ..timeline import sort_timeline, timeline_entry
 
 STORIES_LIMIT = 30
-
-
-def _surrogate_key(response, obj):
-    """Name the page's main row in ``Surrogate-Key`` (``brand-3``): the page cache
-    adds the keys of every other row the page shows."""
-    response["Surrogate-Key"] = f"{obj._meta.model_name}-{obj.pk}"
-    return response
 
 
 def _public_quotes(quotes, *, now):
@@ -36,10 +28,8 @@ def _public_quotes(quotes, *, now):
     A quote is public when a published story reports it and its speaker is not
     under embargo; each keeps the wordings of the published stories that report it.
     """
-    wording_model = _related_model(quotes.model, "wordings")
-    article_model = _related_model(wording_model, "article")
-    published = article_model.objects.published(now=now).filter(pk=OuterRef("article_id"))
-    wordings = wording_model.objects.filter(Exists(published)).select_related("article")
+    published = Article.objects.published(now=now).filter(pk=OuterRef("article_id"))
+    wordings = QuoteWording.objects.filter(Exists(published)).select_related("article")
     return list(
         quotes.filter(
             public_q("speaker_person__", now=now),
@@ -49,13 +39,6 @@ def _public_quotes(quotes, *, now):
         .select_related("speaker_person", "speaker_brand")
         .prefetch_related(Prefetch("wordings", queryset=wordings))
     )
-
-
-def _related_model(model, *path):
-    """The model at the end of a relation path, e.g. (Product, "campaigns", "people")."""
-    for name in path:
-        model = model._meta.get_field(name).related_model
-    return model
 
 
 def brand_detail(request, slug):
@@ -170,7 +153,8 @@ def brand_detail(request, slug):
         "breadcrumbs": crumbs,
         "jsonld": page_graph(request, crumbs, *people_nodes.values(), *product_nodes, about=node),
     }
-    return _surrogate_key(render(request, "newsroom/brand_detail.html", context), brand)
+    surrogate.add(request, surrogate.key_for(brand))
+    return render(request, "newsroom/brand_detail.html", context)
 
 
 def product_detail(request, slug):
@@ -185,12 +169,11 @@ def product_detail(request, slug):
     colorways = list(product.colorways.all())
     images = list(product.images.all())
     variants = list(product.variants.public(now=now).order_by("name"))
-    person_model = _related_model(Product, "campaigns", "people")
     campaigns = list(
         product.campaigns.public(now=now)
         .filter(public_q("brand__", now=now))
         .select_related("brand")
-        .prefetch_related(Prefetch("people", queryset=person_model.objects.public(now=now)))
+        .prefetch_related(Prefetch("people", queryset=Person.objects.public(now=now)))
         .order_by(F("date").desc(nulls_last=True), "name")
     )
     carried_by = {}
@@ -263,4 +246,5 @@ def product_detail(request, slug):
             about=node,
         ),
     }
-    return _surrogate_key(render(request, "newsroom/product_detail.html", context), product)
+    surrogate.add(request, surrogate.key_for(product))
+    return render(request, "newsroom/product_detail.html", context)
