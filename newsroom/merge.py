@@ -12,6 +12,7 @@ restored revision, is not merged over: the form is refused, as before, so nobody
 was published, scheduled or sent back under them without looking.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -20,10 +21,10 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from .html import clean_html
-from .mentions import html_to_text
 from .models import Article, EditorialEvent, TaggedArticle
 
 WORKFLOW_FIELDS = ("status", "published_at")
+_BETWEEN_TAGS = re.compile(r">\s+<")
 
 
 @dataclass
@@ -90,7 +91,9 @@ def _normal(model_field, value):
         pks = value.values_list("pk", flat=True) if hasattr(value, "values_list") else value
         return frozenset(int(getattr(pk, "pk", pk)) for pk in (pks or []))
     if model_field.name == "body":
-        return " ".join(html_to_text(clean_html(value or "")).split())
+        # The cleaned markup, spacing aside: a word made bold is an edit too, and one
+        # side's formatting must not be dropped for the other's text.
+        return _BETWEEN_TAGS.sub("><", " ".join(clean_html(value or "").split()))
     if isinstance(model_field, models.FileField):
         return str(getattr(value, "name", value) or "")
     if isinstance(model_field, (models.CharField, models.TextField)):

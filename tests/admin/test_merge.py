@@ -91,3 +91,27 @@ def test_the_same_change_by_both_is_no_conflict(writer, editor, story):
     as_user(editor).post(change_url(story), article_data(story, dek="Agreed dek."))
     response = as_user(writer).post(change_url(story), opened_by_writer)
     assert response.status_code == 302
+
+
+def test_a_formatting_edit_is_kept_when_the_other_side_changed_another_field(writer, editor, story):
+    opened_by_writer = article_data(story)
+    as_user(editor).post(
+        change_url(story), article_data(story, body="<p>First <strong>words</strong>.</p>")
+    )
+    opened_by_writer["dek"] = "The writer's dek."
+    response = as_user(writer).post(change_url(story), opened_by_writer, follow=True)
+    assert "kept from their save: Body" in response.content.decode()
+    story.refresh_from_db()
+    assert story.body == "<p>First <strong>words</strong>.</p>"
+    assert story.dek == "The writer's dek."
+
+
+def test_formatting_and_text_changed_by_both_sides_is_refused(writer, editor, story):
+    opened_by_writer = article_data(story)
+    as_user(editor).post(
+        change_url(story), article_data(story, body="<p>First <em>words</em>.</p>")
+    )
+    opened_by_writer["body"] = "<p>First words, rewritten.</p>"
+    as_user(writer).post(change_url(story), opened_by_writer, follow=True)
+    story.refresh_from_db()
+    assert story.body == "<p>First <em>words</em>.</p>"
