@@ -27,21 +27,32 @@ class PreparedQuery:
 
     def rows(self, using="default", **values):
         """The rows as dicts (column name: value as the database driver returns it)."""
-        compiled = self._compiled.get(using)
-        if compiled is None:
-            compiled = self._compiled[using] = self._compile(using) or False
-        if compiled is False:
-            queryset = self.build(**values).using(using)
-            sql, params = queryset.query.get_compiler(using).as_sql()
-        else:
-            sql, slots = compiled
-            params = [
-                value if name is None else encode(values[name]) for name, encode, value in slots
-            ]
+        sql, params = self._sql(using, values)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def instances(self, model, using="default", **values):
+        """The rows as instances of ``model`` (a query of ``model``'s own columns)."""
+        if self._compiled_for(using) is False:
+            return list(self.build(**values).using(using))
+        sql, params = self._sql(using, values)
+        return list(model._default_manager.using(using).raw(sql, params))
+
+    def _compiled_for(self, using):
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            compiled = self._compiled[using] = self._compile(using) or False
+        return compiled
+
+    def _sql(self, using, values):
+        compiled = self._compiled_for(using)
+        if compiled is False:
+            return self.build(**values).using(using).query.get_compiler(using).as_sql()
+        sql, slots = compiled
+        params = [value if name is None else encode(values[name]) for name, encode, value in slots]
+        return sql, params
 
     def _compile(self, using):
         first, second = (

@@ -257,24 +257,48 @@ def article_entities(article, *, now=None):
     return entities
 
 
-def related_articles(article, entities, tags, *, limit=RELATED_STORIES):
-    """The newest published stories sharing a person, product, campaign, brand or tag."""
+def _related(article_pk, now, limit):
+    """The newest published stories (not this one) sharing a public entity or a tag with it."""
     conditions = Q()
     for kind in registry.kinds():
-        objs = getattr(entities, kind.article_field)
-        if kind.relates_stories and objs:
+        if kind.relates_stories:
             field = Article._meta.get_field(kind.article_field)
+            linked = kind.public(now=now).filter(articles=article_pk).values("pk")
             rows = field.remote_field.through.objects.filter(
-                **{f"{field.m2m_reverse_name()}__in": [o.pk for o in objs]}
+                **{f"{field.m2m_reverse_name()}__in": linked}
             )
             conditions |= Q(pk__in=rows.values(field.m2m_column_name()))
-    if tags:
-        tagged = Article.tags.through.objects.filter(tag__in=[t.pk for t in tags])
-        conditions |= Q(pk__in=tagged.values("content_object_id"))
-    if not conditions:
+    tagged = Article.tags.through.objects
+    same_tags = tagged.filter(content_object_id=article_pk).values("tag_id")
+    conditions |= Q(pk__in=tagged.filter(tag__in=same_tags).values("content_object_id"))
+    return (
+        Article.objects.published(now=now)
+        .filter(conditions)
+        .exclude(pk=article_pk)
+        .for_listing()[:limit]
+    )
+
+
+_prepared_related = {}
+
+
+def related_articles(article, entities, tags, *, limit=RELATED_STORIES):
+    """The newest published stories sharing a person, product, campaign, brand or tag.
+
+    One query, compiled once per set of kinds (``newsroom.prepared``); none when
+    the story links nothing public and has no tags.
+    """
+    shares = any(kind.relates_stories and rows for kind, rows in entities.sections)
+    if not (shares or tags):
         return []
-    return list(
-        Article.objects.published().filter(conditions).exclude(pk=article.pk).for_listing()[:limit]
+    key = (tuple(registry.kinds()), limit)
+    query = _prepared_related.get(key)
+    if query is None:
+        query = _prepared_related[key] = PreparedQuery(
+            lambda article_pk, now: _related(article_pk, now, limit), _STAND_INS
+        )
+    return query.instances(
+        Article, article._state.db or "default", article_pk=article.pk, now=timezone.now()
     )
 
 

@@ -12,6 +12,16 @@ from tests.factories import make_article, make_brand, make_person, make_product
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_prepared_queries():
+    """Each test compiles (or refuses to compile) its own queries, and leaves none behind."""
+    views._prepared_unions.clear()
+    views._prepared_related.clear()
+    yield
+    views._prepared_unions.clear()
+    views._prepared_related.clear()
+
 STAND_INS = (
     {"now": datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)},
     {"now": datetime(2002, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)},
@@ -76,3 +86,22 @@ def test_a_plain_query_runs_compiled_with_the_real_values():
     assert query.rows(now=timezone.now()) == [{"headline": "Yesterday"}]
     assert query._compiled["default"]
     assert query.rows(now=timezone.now() - timedelta(days=3)) == []
+
+
+def test_related_stories_compiled_once_are_those_the_orm_finds(monkeypatch):
+    story = _story()
+    sibling = make_article(headline="Same person")
+    sibling.people.add(*story.people.all())
+    tagged = make_article(headline="Same tag")
+    story.tags.add("Handbags")
+    tagged.tags.add("Handbags")
+    make_article(headline="Nothing in common")
+    entities = views.article_entities(story)
+    tags = list(story.tags.all())
+
+    compiled = [a.headline for a in views.related_articles(story, entities, tags)]
+    assert sorted(compiled) == ["Same person", "Same tag"]
+
+    monkeypatch.setattr(PreparedQuery, "_compile", lambda self, using: None)
+    views._prepared_related.clear()
+    assert [a.headline for a in views.related_articles(story, entities, tags)] == compiled
