@@ -196,7 +196,11 @@ def test_editing_a_live_story_in_place_keeps_pages_that_do_not_show_it(client, s
     other_person = make_person(name="Lou Marchal")
     other = make_article(headline="Lou Marchal opens the show", published_at=article.published_at)
     other.people.add(other_person)
-    untouched = [house.get_absolute_url(), other.get_absolute_url(), other_person.get_absolute_url()]
+    untouched = [
+        house.get_absolute_url(),
+        other.get_absolute_url(),
+        other_person.get_absolute_url(),
+    ]
     for url in untouched:
         get(client, url)
         assert is_hit(get(client, url)), url
@@ -208,6 +212,22 @@ def test_editing_a_live_story_in_place_keeps_pages_that_do_not_show_it(client, s
     for url in untouched:
         assert is_hit(get(client, url)), url
     assert "A new line under the headline." in get(client, article.get_absolute_url()).text
+
+
+def test_moving_a_live_storys_moment_brings_it_onto_a_list_page_that_did_not_show_it(client, story):
+    article, _ = story
+    for n in range(20):  # a full first page of newer stories
+        make_article(headline=f"Newer story {n}", published_at=timezone.now() - timedelta(hours=1))
+    url = reverse("newsroom:article-list")
+    assert article.headline not in get(client, url).text
+    assert is_hit(get(client, url))
+
+    article.published_at = timezone.now() - timedelta(minutes=1)
+    article.save()
+
+    response = get(client, url)
+    assert not is_hit(response)
+    assert article.headline in response.text
 
 
 def test_publishing_shows_everywhere_on_the_next_request(client, story, editor):
