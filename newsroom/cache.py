@@ -127,6 +127,12 @@ def _gen_key(key, using=DEFAULT_DB_ALIAS):
     return f"pagecache:{_db_tag(using)}:gen:{key}"
 
 
+def _gen_keys(keys, using=DEFAULT_DB_ALIAS):
+    """``{surrogate key: where its generation is kept}`` for many keys at once."""
+    prefix = _gen_key("", using)
+    return {key: prefix + key for key in keys}
+
+
 # -- the next schedule point ---------------------------------------------------------
 
 
@@ -281,7 +287,7 @@ def refresh(using=DEFAULT_DB_ALIAS, keys=(surrogate.ALL,)):
         version = secrets.token_hex(8)
         cache.set(version_key, version, None)
         if keys:
-            cache.set_many({_gen_key(key, using): version for key in keys}, None)
+            cache.set_many(dict.fromkeys(_gen_keys(keys, using).values(), version), None)
         if not _schedule_tables_exist(using):
             # A write during migrations: the first request afterwards finds the point.
             cache.delete(next_key)
@@ -379,6 +385,82 @@ def _refresh_after_commit():
             refresh(connection.alias, pending)
             if pending:
                 purge.send(pending)
+
+
+# -- keeping a rendered thing under the generations of its keys -------------------------
+
+# The keys each entry (a page, a fragment) showed when this process last kept or
+# served it: their generations are read with the entry, in the same get_many.
+_known_keys = {}
+KNOWN_KEYS_LIMIT = 20_000
+
+
+def entry_key(namespace, text, using=DEFAULT_DB_ALIAS):
+    """Where a kept thing lives: ``namespace``, the database and a digest of ``text``."""
+    digest = hashlib.blake2s(text.encode(), digest_size=16).hexdigest()
+    return f"{namespace}:{_db_tag(using)}:{digest}"
+
+
+def read(entry_keys, using=DEFAULT_DB_ALIAS):
+    """The state and every current entry of ``entry_keys``, mostly in one ``get_many``.
+
+    Returns ``(state, {entry key: (generations, value)})`` with only the entries
+    whose keys all still have the generations they were kept under, or ``(None, {})`` when
+    nothing may be cached for this request. The generations of the keys this
+    process knows an entry shows are read with it; others need one more read.
+    """
+    gen_keys = _gen_keys({k for e in entry_keys for k in _known_keys.get(e, ())}, using)
+    state, values = _read([*entry_keys, *gen_keys.values()], using)
+    if state is None:
+        return None, {}
+    kept = {key: values[key] for key in entry_keys if key in values}
+    needed = _gen_keys({k for generations, _ in kept.values() for k in generations}, using)
+    missing = [gk for gk in needed.values() if gk not in values]
+    if missing:
+        values.update(_cache().get_many(missing))
+        for key, (generations, _) in kept.items():
+            _remember(key, generations)
+    return state, {
+        key: (generations, value)
+        for key, (generations, value) in kept.items()
+        if all(values.get(needed[k]) == gen for k, gen in generations.items())
+    }
+
+
+def keep(entry_key, value, keys, state, timeout, using=DEFAULT_DB_ALIAS):
+    """Store ``value`` under ``entry_key`` with the generations of ``keys``.
+
+    ``keys`` are what ``value`` shows; ``state`` is the one read before it was
+    rendered. Nothing is kept (False) when a write landed meanwhile (the version
+    moved on) or when ``timeout`` (never past the next schedule point) is under
+    a second. Returns ``{key: generation}`` kept, or None.
+    """
+    if timeout < 1:
+        return None
+    cache = _cache()
+    version_key = _state_keys(using)[0]
+    gen_keys = _gen_keys(keys, using)
+    values = cache.get_many([version_key, *gen_keys.values()])
+    if values.get(version_key) != state.version:
+        return None  # a write landed while it rendered
+    missing = {gk: state.version for gk in gen_keys.values() if gk not in values}
+    if missing:
+        # Keys never invalidated yet: start them, without replacing a concurrent start.
+        for gen_key, token in missing.items():
+            cache.add(gen_key, token, None)
+        values.update(cache.get_many(list(missing)))
+        if any(gk not in values for gk in missing):
+            return None
+    generations = {key: values[gk] for key, gk in gen_keys.items()}
+    cache.set(entry_key, (generations, value), int(timeout))
+    _remember(entry_key, generations)
+    return generations
+
+
+def _remember(entry_key, keys):
+    _known_keys[entry_key] = tuple(keys)
+    if len(_known_keys) > KNOWN_KEYS_LIMIT:
+        _known_keys.clear()
 
 
 # -- signal receivers ----------------------------------------------------------------
@@ -629,11 +711,6 @@ def connect_signals():
 
 # -- middleware ----------------------------------------------------------------------
 
-# The keys each URL showed last time this process rendered or served it: their
-# generations are read with the page, in the request's one get_many.
-_known_keys = {}
-KNOWN_KEYS_LIMIT = 20_000
-
 
 class PageCacheMiddleware:
     """Serve anonymous readers whole pages from the cache.
@@ -659,20 +736,18 @@ class PageCacheMiddleware:
             return response
 
         using = DEFAULT_DB_ALIAS
-        entry_key = self.key(request)
-        known = _known_keys.get(entry_key, ())
-        gen_keys = {key: _gen_key(key, using) for key in known}
-        state, values = _read([entry_key, *gen_keys.values()], using)
+        key = self.key(request)
+        state, current = read([key], using)
         if state is None:
             with surrogate.collect() as recorder:
                 response = self.get_response(request)
             self.label(response, self.keys(response, recorder), None)
             return response
 
-        stored = values.get(entry_key)
-        if stored is not None and self.is_current(entry_key, stored, values, using):
-            response = self.rebuild(stored)
-            self.label(response, stored[0], state)
+        if key in current:
+            generations, frozen = current[key]
+            response = self.rebuild(frozen)
+            self.label(response, generations, state)
             return response
 
         with surrogate.collect() as recorder:
@@ -680,8 +755,8 @@ class PageCacheMiddleware:
         keys = self.keys(response, recorder)
         if self.is_cacheable_response(response):
             self.prepare(response)
-            stored = self.store(entry_key, response, keys, state, using)
-            if stored:
+            timeout = min(page_cache_seconds(), state.next_point - timezone.now().timestamp())
+            if keep(key, self.freeze(response), keys, state, timeout, using):
                 response["X-Page-Cache"] = self.MISS
         self.label(response, keys, state)
         return response
@@ -715,50 +790,9 @@ class PageCacheMiddleware:
     # -- keys and storage -----------------------------------------------------------
 
     @staticmethod
-    def key(request, state=None):
+    def key(request):
         # GET and HEAD share entries: the server drops the body of a HEAD response.
-        url = request.build_absolute_uri()
-        digest = hashlib.blake2s(url.encode(), digest_size=16).hexdigest()
-        return f"page:{_db_tag(DEFAULT_DB_ALIAS)}:{digest}"
-
-    @staticmethod
-    def is_current(entry_key, stored, values, using):
-        """Every key the page carries still has the generation it was rendered under."""
-        generations = stored[0]
-        missing = [_gen_key(key, using) for key in generations if _gen_key(key, using) not in values]
-        if missing:
-            # Keys this process did not know the URL shows: one more read, then known.
-            values = {**values, **_cache().get_many(missing)}
-            _known_keys[entry_key] = tuple(generations)
-        return all(values.get(_gen_key(key, using)) == gen for key, gen in generations.items())
-
-    def store(self, entry_key, response, keys, state, using):
-        """Keep the page under the current generations of its keys, unless a write came."""
-        now = timezone.now().timestamp()
-        # Never keep a page past the next schedule point, nor one rendered across it.
-        timeout = min(page_cache_seconds(), state.next_point - now)
-        if timeout < 1:
-            return False
-        cache = _cache()
-        version_key = _state_keys(using)[0]
-        gen_keys = {key: _gen_key(key, using) for key in keys}
-        values = cache.get_many([version_key, *gen_keys.values()])
-        if values.get(version_key) != state.version:
-            return False  # a write landed while this page rendered
-        missing = {gk: state.version for k, gk in gen_keys.items() if gk not in values}
-        if missing:
-            # Keys never invalidated yet: start them, without replacing a concurrent start.
-            for gen_key, token in missing.items():
-                cache.add(gen_key, token, None)
-            values.update(cache.get_many(list(missing)))
-            if any(gk not in values for gk in missing):
-                return False
-        generations = {key: values[gk] for key, gk in gen_keys.items()}
-        cache.set(entry_key, (generations, self.freeze(response)), int(timeout))
-        _known_keys[entry_key] = tuple(keys)
-        if len(_known_keys) > KNOWN_KEYS_LIMIT:
-            _known_keys.clear()
-        return True
+        return entry_key("page", request.build_absolute_uri())
 
     @staticmethod
     def keys(response, recorder):
@@ -811,8 +845,8 @@ class PageCacheMiddleware:
         ]
         return (response.status_code, headers, response.content)
 
-    def rebuild(self, stored):
-        status, headers, content = stored[1]
+    def rebuild(self, frozen):
+        status, headers, content = frozen
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value

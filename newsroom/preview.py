@@ -23,7 +23,7 @@ from . import services
 from .forms import ReviewApprovalForm
 from .html import clean_html
 from .middleware import allow_methods
-from .views.articles import ArticleEntities, article_detail_context, render_body
+from .views.articles import ArticleEntities, article_detail_context
 
 app_name = "review"
 
@@ -90,13 +90,16 @@ def review_link(request, token):
         return HttpResponseRedirect(request.path)
 
     article, entities = _snapshot(link)
-    context = article_detail_context(request, article, preview=True)
-    context.update(
+    context = article_detail_context(
+        request,
+        article,
+        preview=True,
         # What the revision mentioned, not what the article mentions now.
         entities=entities,
-        body=render_body(article.body, entities.linkable),
         # A private, unindexed page: no structured data for search engines.
-        jsonld=None,
+        structured_data=False,
+    )
+    context.update(
         review_link=link,
         approval_form=form,
         shared_revision_date=link.version.revision.date_created,

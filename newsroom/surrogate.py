@@ -101,6 +101,12 @@ def add(request, *keys):
         recorder.declared = True
 
 
+def add_keys(keys):
+    """Record ``keys`` as shown, without declaring anything (a kept fragment's keys)."""
+    for recorder in _recorders.get():
+        recorder.keys.update(keys)
+
+
 def add_objects(*objs):
     """Record the keys of rows that were not loaded as model instances."""
     recorders = _recorders.get()

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from catalog.images import rights_ended
 from catalog.renditions import image_set
 
-from .. import dates
+from .. import dates, paths
 from ..html import WEB_SCHEMES, url_scheme
 from ..views.directories import directory_links as _directory_links
 
@@ -130,6 +130,18 @@ def http_url(value):
 def partial_date(value, precision="day"):
     """A date shown as precisely as it is known: "2022", "January 2022" or "3 January 2022"."""
     return dates.label(value, precision)
+
+
+@register.simple_tag(name="path")
+def path_tag(name):
+    """``{% url name %}`` for a pattern without arguments, reversed once (``newsroom.paths``)."""
+    return paths.path(name)
+
+
+@register.simple_tag(name="slug_path")
+def slug_path_tag(name, slug):
+    """``{% url name slug=slug %}``, from the pattern reversed once (``newsroom.paths``)."""
+    return paths.slug_path(name, slug)
 
 
 @register.simple_tag

@@ -27,10 +27,12 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
@@ -38,7 +40,7 @@ from catalog.images import rights_ended
 from catalog.models import Brand, Product, public_q
 
 from .. import entities as registry
-from .. import jsonld, surrogate
+from .. import fragments, jsonld, paths, surrogate
 from ..html import clean_html
 from ..links import without_unreachable_links
 from ..mentions import link_first_mentions
@@ -164,6 +166,11 @@ class ArticleEntities:
             for kind in registry.kinds()
             if self.groups.get(kind.article_field)
         ]
+
+    @property
+    def linked(self):
+        """Every row it links, of every kind."""
+        return [obj for rows in self.groups.values() for obj in rows]
 
     @property
     def linkable(self):
@@ -335,87 +342,172 @@ def _linked_body_key(text, entities):
     return f"fragment:linked-body:{digest.hexdigest()}"
 
 
-def article_detail_context(request, article, *, preview=False):
+class StoryParts:
+    """The three parts of a story's page, each computed from the database.
+
+    - ``story()``: the header, lead image, linked body and the aside of what the
+      story links, with the page's head (``meta``) and JSON-LD;
+    - ``quotes()``: the quotes the story reports;
+    - ``related()``: the newest related stories.
+
+    On a public page each part is a fragment (``newsroom.fragments``), kept under
+    the keys of what it shows; the rows each needs are loaded once, when first needed.
+    """
+
+    def __init__(self, request, article, *, preview=False, entities=None, structured_data=True):
+        self.request = request
+        self.article = article
+        self.preview = preview
+        self.structured_data = structured_data
+        if entities is not None:
+            self.entities = entities
+
+    @cached_property
+    def entities(self):
+        return article_entities(self.article)
+
+    @cached_property
+    def tags(self):
+        return list(self.article.tags.order_by("name"))
+
+    def breadcrumbs(self):
+        return [
+            home_crumb(),
+            ("Stories", paths.path("newsroom:article-list")),
+            (self.article.headline, self.article.get_absolute_url()),
+        ]
+
+    def story(self):
+        request, article, entities, tags = self.request, self.article, self.entities, self.tags
+        surrogate.add_objects(article)
+        body = render_body(article.body, entities.linkable)
+        shown = article.lead_image and not rights_ended(article.lead_image)
+        image_url = article.lead_image.url if shown else ""
+        meta = page_meta(
+            request,
+            title=article.headline,
+            description=article.dek or strip_tags(body),
+            path=article.get_absolute_url(),
+            og_type="article",
+            image=request.build_absolute_uri(image_url) if image_url else "",
+            image_alt=article.lead_image_alt,
+            noindex=self.preview,
+        )
+        context = {"article": article, "body": body, "entities": entities, "tags": tags}
+        return {
+            "html": render_to_string("newsroom/includes/_story.html", context, request),
+            "body": body,
+            "meta": meta,
+            "jsonld": self._graph(body, image_url) if self.structured_data else None,
+        }
+
+    def _graph(self, body, image_url):
+        request, entities = self.request, self.entities
+        people = [jsonld.person(request, p) for p in entities.people]
+        brands = [jsonld.organization(request, b) for b in entities.brands]
+        products = [
+            jsonld.product(request, p, brand=p.brand if _public_brand(p) else None)
+            for p in entities.products
+        ]
+        campaigns = [jsonld.campaign(request, c) for c in entities.campaigns]
+        article_node = jsonld.news_article(
+            request,
+            self.article,
+            body_html=body,
+            about=[*people, *products],
+            mentions=[*brands, *campaigns],
+            image=image_url,
+            tags=self.tags,
+        )
+        nodes = (*people, *brands, *products, *campaigns)
+        return page_graph(
+            request, self.breadcrumbs(), article_node, *nodes, name=self.article.headline
+        )
+
+    def quotes(self):
+        surrogate.add_objects(self.article)
+        wordings = list(
+            # This story's own quotes (also in a preview), by speakers readers may see.
+            QuoteWording.objects.filter(
+                public_q("quote__speaker_person__"),
+                public_q("quote__speaker_brand__"),
+                article=self.article,
+            )
+            .select_related("quote__speaker_person", "quote__speaker_brand")
+            .order_by("pk")
+        )
+        if not wordings:
+            return ""
+        return render_to_string(
+            "newsroom/includes/_story_quotes.html", {"wordings": wordings}, self.request
+        )
+
+    def related(self):
+        if self.preview:
+            return ""
+        # The list depends on what the story links and its tags, not only on the
+        # stories it shows: a newly published story sharing one of them joins it.
+        surrogate.add_objects(self.article, *self.tags, *self.entities.linked)
+        related = related_articles(self.article, self.entities, self.tags)
+        if not related:
+            return ""
+        return render_to_string(
+            "newsroom/includes/_story_related.html", {"related": related}, self.request
+        )
+
+
+def article_detail_context(request, article, *, preview=False, entities=None, structured_data=True):
     """Everything ``newsroom/article_detail.html`` needs for ``article``.
 
     ``preview`` marks a page shown to staff or to an outside reviewer before
-    publication: it carries a banner and is never indexed. The share-link
-    view uses this too, so previews and the public page are one template.
+    publication: it carries a banner, is never indexed and is computed afresh
+    every time (nothing of it is kept). The share-link view uses this too, with
+    the ``entities`` of the revision it shares and no ``structured_data``, so
+    previews and the public page are one template.
     """
-    entities = article_entities(article)
-    tags = list(article.tags.order_by("name"))
-    wordings = list(
-        # This story's own quotes (also in a preview), by speakers readers may see.
-        QuoteWording.objects.filter(
-            public_q("quote__speaker_person__"),
-            public_q("quote__speaker_brand__"),
-            article=article,
-        )
-        .select_related("quote__speaker_person", "quote__speaker_brand")
-        .order_by("pk")
+    parts = StoryParts(
+        request, article, preview=preview, entities=entities, structured_data=structured_data
     )
-    related = [] if preview else related_articles(article, entities, tags)
-    body = render_body(article.body, entities.linkable)
-    path = article.get_absolute_url()
-    crumbs = [
-        home_crumb(),
-        ("Stories", reverse("newsroom:article-list")),
-        (article.headline, path),
-    ]
-    shown = article.lead_image and not rights_ended(article.lead_image)
-    image_url = article.lead_image.url if shown else ""
-    meta = page_meta(
-        request,
-        title=article.headline,
-        description=article.dek or strip_tags(body),
-        path=path,
-        og_type="article",
-        image=request.build_absolute_uri(image_url) if image_url else "",
-        image_alt=article.lead_image_alt,
-        noindex=preview,
-    )
-    people = [jsonld.person(request, p) for p in entities.people]
-    brands = [jsonld.organization(request, b) for b in entities.brands]
-    products = [
-        jsonld.product(request, p, brand=p.brand if _public_brand(p) else None)
-        for p in entities.products
-    ]
-    campaigns = [jsonld.campaign(request, c) for c in entities.campaigns]
-    article_node = jsonld.news_article(
-        request,
-        article,
-        body_html=body,
-        about=[*people, *products],
-        mentions=[*brands, *campaigns],
-        image=image_url,
-        tags=tags,
-    )
+    if preview:
+        story, quotes, related = parts.story(), parts.quotes(), ""
+    else:
+        found = fragments.load(request, surrogate.key_for(article), ("story", "quotes", "related"))
+        story = found.get("story", parts.story)
+        quotes = found.get("quotes", parts.quotes)
+        related = found.get("related", parts.related)
     return {
         "article": article,
-        "body": body,
-        "entities": entities,
-        "tags": tags,
-        "wordings": wordings,
+        "story": story["html"],
+        "body": story["body"],
+        "quotes": quotes,
         "related": related,
         "is_preview": preview,
-        "meta": meta,
-        "breadcrumbs": crumbs,
-        "jsonld": page_graph(
-            request,
-            crumbs,
-            article_node,
-            *people,
-            *brands,
-            *products,
-            *campaigns,
-            name=article.headline,
-        ),
+        "meta": story["meta"],
+        "breadcrumbs": parts.breadcrumbs(),
+        "jsonld": story["jsonld"],
     }
 
 
 def _public_brand(obj):
     brand = getattr(obj, "brand", None)
     return brand is not None and brand.is_public
+
+
+_published_story = PreparedQuery(
+    lambda slug, now: Article.objects.published(now=now).filter(slug=slug),
+    (
+        {"slug": "\x00stand-in-1", "now": _STAND_INS[0]["now"]},
+        {"slug": "\x00stand-in-2", "now": _STAND_INS[1]["now"]},
+    ),
+)
+
+
+def published_story(slug, using="default"):
+    """The published story at ``slug`` (one query, compiled once), or 404."""
+    found = _published_story.instances(Article, using, slug=slug, now=timezone.now())
+    if not found:
+        raise Http404("No published story at this address.")
+    return found[0]
 
 
 def article_detail(request, slug):
@@ -427,7 +519,7 @@ def article_detail(request, slug):
     if request.user.has_perm("newsroom.change_article"):
         article = get_object_or_404(Article, slug=slug)
     else:
-        article = get_object_or_404(Article.objects.published(), slug=slug)
+        article = published_story(slug)
     preview = not article.is_published
     # Everything else it shows (links, tags, quotes, related stories) records itself.
     surrogate.add(request, surrogate.key_for(article))

@@ -112,15 +112,31 @@ def build(n):
 def test_page_runs_a_fixed_number_of_queries(
     client, db, settings, django_assert_num_queries, page, n
 ):
-    # The view's own queries: the whole-page cache would answer the second request.
+    # The view's own queries: the whole-page cache would answer the second request,
+    # and kept fragments most of the story's.
     settings.MIDDLEWARE = [
         m for m in settings.MIDDLEWARE if m != "newsroom.cache.PageCacheMiddleware"
     ]
+    settings.FRAGMENT_CACHE_SECONDS = 0
     urls = build(n)
     client.get(urls[page])  # warm the rendition cache; images are not the database's business
     with django_assert_num_queries(EXPECTED[page]):
         response = client.get(urls[page])
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_a_story_whose_fragments_are_kept_runs_one_query(
+    client, db, settings, django_assert_num_queries, n
+):
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "newsroom.cache.PageCacheMiddleware"
+    ]
+    url = build(n)["article-detail"]
+    first = client.get(url).content
+    with django_assert_num_queries(1):  # the story itself: is it (still) public?
+        response = client.get(url)
+    assert response.content == first
 
 
 # --- Directories, series and event pages: 1 and 40 rows --------------------------------------
