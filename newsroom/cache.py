@@ -431,30 +431,45 @@ def keep(entry_key, value, keys, state, timeout, using=DEFAULT_DB_ALIAS):
     """Store ``value`` under ``entry_key`` with the generations of ``keys``.
 
     ``keys`` are what ``value`` shows; ``state`` is the one read before it was
-    rendered. Nothing is kept (False) when a write landed meanwhile (the version
-    moved on) or when ``timeout`` (never past the next schedule point) is under
-    a second. Returns ``{key: generation}`` kept, or None.
+    rendered. Nothing is kept when a write landed meanwhile (the version moved
+    on) or when ``timeout`` (never past the next schedule point) is under a
+    second. Returns ``{key: generation}`` as kept, or None.
     """
-    if timeout < 1:
-        return None
+    return keep_many({entry_key: (value, keys)}, state, timeout, using).get(entry_key)
+
+
+def keep_many(entries, state, timeout, using=DEFAULT_DB_ALIAS):
+    """:func:`keep` for ``{entry key: (value, keys)}`` at once, in two or three round trips.
+
+    Returns ``{entry key: {key: generation}}`` of what was kept (all or nothing).
+    """
+    if timeout < 1 or not entries:
+        return {}
     cache = _cache()
     version_key = _state_keys(using)[0]
-    gen_keys = _gen_keys(keys, using)
+    gen_keys = _gen_keys({k for _, keys in entries.values() for k in keys}, using)
     values = cache.get_many([version_key, *gen_keys.values()])
     if values.get(version_key) != state.version:
-        return None  # a write landed while it rendered
-    missing = {gk: state.version for gk in gen_keys.values() if gk not in values}
+        return {}  # a write landed while it rendered
+    missing = [gk for gk in gen_keys.values() if gk not in values]
     if missing:
         # Keys never invalidated yet: start them, without replacing a concurrent start.
-        for gen_key, token in missing.items():
-            cache.add(gen_key, token, None)
-        values.update(cache.get_many(list(missing)))
+        for gen_key in missing:
+            cache.add(gen_key, state.version, None)
+        values.update(cache.get_many(missing))
         if any(gk not in values for gk in missing):
-            return None
-    generations = {key: values[gk] for key, gk in gen_keys.items()}
-    cache.set(entry_key, (generations, value), int(timeout))
-    _remember(entry_key, generations)
-    return generations
+            return {}
+    kept = {
+        entry_key: {key: values[gen_keys[key]] for key in keys}
+        for entry_key, (_, keys) in entries.items()
+    }
+    cache.set_many(
+        {entry_key: (kept[entry_key], value) for entry_key, (value, _) in entries.items()},
+        int(timeout),
+    )
+    for entry_key, generations in kept.items():
+        _remember(entry_key, generations)
+    return kept
 
 
 def _remember(entry_key, keys):

@@ -17,12 +17,14 @@ it, so the page carries them too (and is purged with them).
 
 Usage, in a view::
 
-    found = fragments.load(request, f"article-{article.pk}", ["story", "related"])
-    story = found.get("story", lambda: render_story(article))
+    with fragments.load(request, f"article-{article.pk}", ["story", "related"]) as found:
+        story = found.get("story", lambda: render_story(article))
+        related = found.get("related", lambda: render_related(article))
 
-``load`` reads every entry and the shared state in one ``get_many`` (and the
-generations of their keys in one more). ``get`` returns the kept value or
-computes, records and keeps it. When the cache cannot be reached, or
+``load`` reads the shared state, every entry and the generations of the keys
+this process knows they show in one ``get_many``. ``get`` returns the kept
+value, or computes it and records its keys; what was computed is kept together
+when the block ends. When the cache cannot be reached, or
 ``FRAGMENT_CACHE_SECONDS`` is 0, every fragment is computed.
 
 Only what is the same for every reader may be a fragment: never a preview, a
@@ -45,13 +47,25 @@ def fragment_seconds():
 
 
 class Found:
-    """The fragments of one page: kept values where they are current, else computed."""
+    """The fragments of one page: kept values where they are current, else computed.
+
+    Used as a context manager: what was computed is kept together on leaving it.
+    """
 
     def __init__(self, state, entries, stored, using):
         self.state = state
         self.entries = entries  # name -> cache entry key
         self.stored = stored  # name -> (generations, value), current ones only
         self.using = using
+        self.computed = {}  # entry key -> (value, keys)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None and self.state is not None and self.computed:
+            timeout = min(fragment_seconds(), self.state.next_point - timezone.now().timestamp())
+            cache.keep_many(self.computed, self.state, timeout, self.using)
 
     def get(self, name, compute):
         kept = self.stored.get(name)
@@ -61,10 +75,7 @@ class Found:
             return value
         with surrogate.collect() as recorder:
             value = compute()
-        if self.state is not None:
-            keys = recorder.final_keys() - {surrogate.CONTENT}
-            timeout = min(fragment_seconds(), self.state.next_point - timezone.now().timestamp())
-            cache.keep(self.entries[name], value, keys, self.state, timeout, self.using)
+        self.computed[self.entries[name]] = (value, recorder.final_keys() - {surrogate.CONTENT})
         return value
 
 

@@ -471,10 +471,11 @@ def article_detail_context(request, article, *, preview=False, entities=None, st
     if preview:
         story, quotes, related = parts.story(), parts.quotes(), ""
     else:
-        found = fragments.load(request, surrogate.key_for(article), ("story", "quotes", "related"))
-        story = found.get("story", parts.story)
-        quotes = found.get("quotes", parts.quotes)
-        related = found.get("related", parts.related)
+        scope = surrogate.key_for(article)
+        with fragments.load(request, scope, ("story", "quotes", "related")) as found:
+            story = found.get("story", parts.story)
+            quotes = found.get("quotes", parts.quotes)
+            related = found.get("related", parts.related)
     return {
         "article": article,
         "story": story["html"],
