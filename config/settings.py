@@ -176,6 +176,11 @@ else:
 # this long; every content change and schedule point invalidates them sooner.
 # Off (0) in debug mode, where templates change under a running server.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=0 if DEBUG else 600)
+# Fragments of pages (newsroom.fragments) are kept at most this long, invalidated
+# by the same keys; off (0) in debug mode too.
+FRAGMENT_CACHE_SECONDS = env.int(
+    "DJANGO_FRAGMENT_CACHE_SECONDS", default=0 if DEBUG else 24 * 60 * 60
+)
 # The HTTP cache tier (config/varnish.vcl, or a CDN): after a write commits, the
 # surrogate keys it invalidated are purged at each of these URLs (newsroom.purge),
 # in the background, with this timeout per request and one retry.

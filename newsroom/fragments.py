@@ -39,11 +39,9 @@ from django.utils import timezone
 
 from . import cache, surrogate
 
-DEFAULT_SECONDS = 24 * 60 * 60
-
 
 def fragment_seconds():
-    return getattr(settings, "FRAGMENT_CACHE_SECONDS", DEFAULT_SECONDS)
+    return settings.FRAGMENT_CACHE_SECONDS
 
 
 class Found:
