@@ -168,11 +168,6 @@ class ArticleEntities:
         ]
 
     @property
-    def linked(self):
-        """Every row it links, of every kind."""
-        return [obj for rows in self.groups.values() for obj in rows]
-
-    @property
     def linkable(self):
         """Everything with a page of its own."""
         return [obj for kind in registry.with_pages() for obj in self.groups[kind.article_field]]
@@ -361,10 +356,16 @@ class StoryParts:
         self.structured_data = structured_data
         if entities is not None:
             self.entities = entities
+            self.entity_keys = set()
 
     @cached_property
     def entities(self):
-        return article_entities(self.article)
+        # What the linked rows (and their houses) record, for the parts that
+        # depend on them without showing them all (the related stories).
+        with surrogate.collect() as recorder:
+            entities = article_entities(self.article)
+        self.entity_keys = recorder.keys
+        return entities
 
     @cached_property
     def tags(self):
@@ -445,10 +446,13 @@ class StoryParts:
     def related(self):
         if self.preview:
             return ""
-        # The list depends on what the story links and its tags, not only on the
-        # stories it shows: a newly published story sharing one of them joins it.
-        surrogate.add_objects(self.article, *self.tags, *self.entities.linked)
-        related = related_articles(self.article, self.entities, self.tags)
+        # The list depends on what the story links (and whether readers may see it:
+        # a bag hidden with its house is shared no more) and on its tags, not only
+        # on the stories it shows: a newly published story sharing one joins it.
+        entities = self.entities
+        surrogate.add_keys(self.entity_keys)
+        surrogate.add_objects(self.article, *self.tags)
+        related = related_articles(self.article, entities, self.tags)
         if not related:
             return ""
         return render_to_string(

@@ -15,7 +15,14 @@ from newsroom import fragments
 from newsroom.cache import PageCacheMiddleware
 from newsroom.models import Article
 from newsroom.views.articles import StoryParts
-from tests.factories import make_article, make_person, make_quote, tomorrow
+from tests.factories import (
+    make_article,
+    make_brand,
+    make_person,
+    make_product,
+    make_quote,
+    tomorrow,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +130,21 @@ def test_publishing_a_story_sharing_a_tag_joins_the_related_list(client, world, 
     newcomer.save()
     assert "Campaign season opens" in render(client, story, computed)
     assert "quotes" not in computed
+
+
+def test_hiding_a_bags_house_drops_the_stories_related_through_the_bag(client, computed):
+    house = make_brand(name="Maison Vega")
+    bag = make_product(name="Vega tote", brand=house)
+    story = make_article(headline="The Vega tote returns")
+    other = make_article(headline="Who carried the Vega tote")
+    for article in (story, other):
+        article.products.add(bag)
+    assert "Who carried the Vega tote" in render(client, story, computed)
+    house.embargoed_until = tomorrow()
+    house.save()  # the bag is hidden with its house: the stories share nothing now
+    html = render(client, story, computed)
+    assert "Who carried the Vega tote" not in html
+    assert bag.get_absolute_url() not in html
 
 
 def test_a_draft_save_reuses_every_part(client, world, computed):
