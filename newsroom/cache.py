@@ -597,7 +597,8 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
       sitemap, search), its tags and everything it links (with their houses), and
       when it goes live or comes down, every directory;
     - a person, brand, product, campaign or event: nothing while readers cannot
-      see it; otherwise its key, its directory (and those of kinds it owns), what
+      see it; ``all`` when an existing one becomes visible by this write (no page
+      that links it carries its key yet); otherwise its key, its directory (and those of kinds it owns), what
       it points at, home, search and the sitemap;
     - any other row (quote, ambassadorship, image, tag, ...): its key and the keys
       of what it points at, home and search; nothing if it belongs to a story
@@ -624,9 +625,15 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
         return keys
     kind = entities.for_model(sender)
     if kind is not None:
+        was = before[0] if before else None  # None: a new row
         now = False if deleted else _entity_public(kind, instance.pk, using)
-        if not (before or now):
+        if not (was or now):
             return set() if getattr(instance, "embargoed_until", None) else None
+        if was is False and now:
+            # A row readers could not see made public by hand (an embargo lifted
+            # early, published by hand): any page that links or quotes it may show
+            # it now, and none of them carries its key yet.
+            return {surrogate.ALL}
         return _entity_keys(kind, instance)
     if sender._meta.app_label == "sites":
         return {surrogate.ALL}

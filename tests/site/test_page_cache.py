@@ -305,6 +305,21 @@ def test_embargo_change_shows_on_the_next_request(client, story):
     assert "Ines Moreau</a>" not in get(client, article.get_absolute_url()).content.decode()
 
 
+def test_lifting_an_embargo_by_hand_shows_on_the_pages_that_link_or_quote_it(client):
+    person = make_person(name="Adut Okafor", embargoed_until=tomorrow())
+    article = make_article(headline="A walk", body="<p>Adut Okafor walks.</p>")
+    article.people.add(person)
+    make_quote(speaker_person=person, text="It felt lived in.", articles=[article])
+    url = article.get_absolute_url()
+    assert person.get_absolute_url() not in get(client, url).content.decode()
+    assert is_hit(get(client, url))
+    person.embargoed_until = None
+    person.save()
+    html = get(client, url).content.decode()
+    assert f'<a href="{person.get_absolute_url()}">Adut Okafor</a>' in html
+    assert "It felt lived in." in html
+
+
 def _travel(monkeypatch, delta):
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() + delta)

@@ -346,3 +346,15 @@ def test_purges_go_after_the_commit_with_the_keys_of_the_write(settings, monkeyp
     draft.body = "<p>Autocommitted draft save.</p>"
     draft.save()
     assert sent == []
+
+
+def test_editing_a_person_readers_cannot_see_invalidates_nothing(client, story):
+    article, person = story
+    hidden = make_person(name="Adut Okafor", embargoed_until=tomorrow())
+    article.people.add(hidden)
+    urls = ["/", "/people/", article.get_absolute_url(), person.get_absolute_url()]
+    warm(client, *urls)
+    hidden.bio = "Walks for the house from next season."
+    hidden.save()
+    for url in urls:
+        assert is_hit(get(client, url)), url
