@@ -443,7 +443,7 @@ def _entity_public(kind, pk, using):
 
 
 def _entity_keys(kind, instance):
-    return {
+    keys = {
         kind.cache_key(instance.pk),
         kind.list_cache_key,
         *surrogate.owned_list_keys(kind),
@@ -452,6 +452,12 @@ def _entity_keys(kind, instance):
         surrogate.SEARCH,
         surrogate.SITEMAP,
     }
+    if kind.owner:
+        # The owner is public through the stories of the rows it owns: a bag moved
+        # to another house can make either house appear or leave its directory.
+        owner = kind.model._meta.get_field(kind.owner).related_model
+        keys.add(surrogate.list_key_of(owner))
+    return keys - {None}
 
 
 def _before(instance, using, *, with_links=False):
@@ -545,11 +551,12 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
         article_id = getattr(instance, story.attname)
         if not Article.objects.published().using(using).filter(pk=article_id).exists():
             return None
-    keys = {surrogate.key_for(instance), *surrogate.foreign_keys(instance)} - {None}
+    keys = {surrogate.key_for(instance), *surrogate.foreign_keys(instance)}
     keys |= {surrogate.HOME, surrogate.SEARCH}
-    if sender._meta.label_lower == "taggit.tag":
-        keys.add(surrogate.TAGS_LIST)
-    return keys
+    # The directories that list it (a tag: the tag list) or read it through a
+    # relation of their kind (an ambassadorship: people and houses).
+    keys |= {surrogate.list_key_of(sender), *surrogate.related_list_keys(sender)}
+    return keys - {None}
 
 
 def _changed(sender, instance, using, *, raw=False, deleted=False):
@@ -596,17 +603,19 @@ def on_m2m_changed(sender, instance, action, reverse, model, pk_set, using=DEFAU
         keys |= {surrogate.key_for(pk, model=model) for pk in pk_set or ()} - {None}
         content_changed(*keys, using=using)
         return
-    keys = {surrogate.key_for(instance)} - {None}
-    from newsroom import entities
-
-    kind = entities.for_model(instance)
-    if kind is not None:
-        keys.add(kind.list_cache_key)
+    # Both ends' pages, and both ends' directories (a role given to a person: the
+    # people directory, whichever end the change was made from).
+    keys = {
+        surrogate.key_for(instance),
+        surrogate.list_key_of(type(instance)),
+        surrogate.list_key_of(model),
+    } - {None}
     if issubclass(model, Article):
         published = Article.objects.published().using(using)
-        if pk_set is None or published.filter(pk__in=pk_set).exists():
-            keys.update(surrogate.ARTICLE_LISTS)
-            keys.update(surrogate.list_keys_of_kinds())
+        if pk_set is not None and not published.filter(pk__in=pk_set).exists():
+            return  # links to drafts show nowhere
+        keys.update(surrogate.ARTICLE_LISTS)
+        keys.update(surrogate.list_keys_of_kinds())
     keys |= {surrogate.key_for(pk, model=model) for pk in pk_set or ()} - {None}
     content_changed(*keys, using=using)
 

@@ -182,6 +182,39 @@ def list_keys_of_kinds():
     return {kind.list_cache_key for kind in entities.kinds()}
 
 
+def list_key_of(model):
+    """The directory key of ``model``'s rows: its kind's ``list_cache_key``,
+    ``tags-list`` for tags, None for rows no directory lists."""
+    from taggit.models import TagBase
+
+    from . import entities
+
+    kind = entities.for_model(model)
+    if kind is not None:
+        return kind.list_cache_key
+    if issubclass(model, TagBase):
+        return TAGS_LIST
+    return None
+
+
+def related_list_keys(model):
+    """Directories that may show something of a row of ``model`` (one that is no kind's).
+
+    A directory reads other rows only through the relations of its kind's model
+    (facets over ambassadorships, colourways or roles, a campaign's series, a bag's
+    images; the tag list through tagged stories): the directory of every kind, and
+    the tag list, that ``model`` is related to, whichever side declares the
+    relation (a foreign key or many-to-many field on either model).
+    """
+    keys = set()
+    for field in model._meta.get_fields(include_hidden=True):
+        if field.is_relation and field.related_model is not None:
+            key = list_key_of(field.related_model)
+            if key is not None:
+                keys.add(key)
+    return keys
+
+
 def owned_list_keys(kind):
     """Directories of kinds owned by ``kind`` (a bag's house shows in the bag directory)."""
     from . import entities
