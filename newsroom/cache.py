@@ -506,11 +506,17 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
       sitemap, search), its tags and everything it links (with their houses), and
       when it goes live or comes down, every directory;
     - a person, brand, product, campaign or event: nothing while readers cannot
-      see it; otherwise its key, its directory (and those of kinds it owns), what
-      it points at, home, search and the sitemap;
+      see it; otherwise its key, its directory (and those of kinds it owns, and of
+      its owner's kind: a bag moved to another house can change which houses are
+      public), what it points at, home, search and the sitemap;
     - any other row (quote, ambassadorship, image, tag, ...): its key and the keys
-      of what it points at, home and search; nothing if it belongs to a story
-      readers cannot see.
+      of what it points at, home and search, and the directories that list it or
+      read it through a relation of their kind (``surrogate.related_list_keys``:
+      an ambassadorship, the people and houses; a colourway, the bags; a role,
+      the people; a tagged story, the tag list); nothing if it belongs to a story
+      readers cannot see, or is a tag no story readers can see carries;
+    - a many-to-many change: both ends' keys and directories, and the lists a
+      story appears in when one end is a live story (see :func:`on_m2m_changed`).
     """
     from newsroom import entities
 
@@ -551,6 +557,11 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
         article_id = getattr(instance, story.attname)
         if not Article.objects.published().using(using).filter(pk=article_id).exists():
             return None
+    if surrogate.list_key_of(sender) == surrogate.TAGS_LIST and not deleted:
+        from newsroom.tags import public_tags
+
+        if not public_tags().using(using).filter(pk=instance.pk).exists():
+            return None  # a tag only drafts carry (or none) shows nowhere
     keys = {surrogate.key_for(instance), *surrogate.foreign_keys(instance)}
     keys |= {surrogate.HOME, surrogate.SEARCH}
     # The directories that list it (a tag: the tag list) or read it through a
