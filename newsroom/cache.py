@@ -7,9 +7,12 @@ Every page records the surrogate keys of what it shows (:mod:`newsroom.surrogate
 key, a random token; a stored page keeps the generations of its keys at the time
 it was rendered, and is served only while every one of them is still current.
 A write replaces the generations of exactly the keys it affects (a renamed person:
-``person-3``; a published story: the story, the lists it appears in and what it
-links), so the very next request for a page that shows it misses and renders
-afresh, and every other page stays. A draft or review save touches no key.
+``person-3`` and ``people-list``; a published story: the story, the lists it
+appears in and what it links; a new colourway: its bag and ``products-list``), so
+the very next request for a page that shows it misses and renders afresh, and
+every other page stays. A draft or review save touches no key. Directories and
+search carry collection keys (``people-list``, ``tags-list``, ``search``, ...);
+every write that can change one invalidates it (:func:`_keys_for_write`).
 The same keys go to the Varnish tier and CDNs as purges (:mod:`newsroom.purge`).
 
 A request reads everything it needs in one ``get_many``: the shared state, the
@@ -594,7 +597,14 @@ def on_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def on_m2m_changed(sender, instance, action, reverse, model, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
-    """A relation changed: both ends' pages show it."""
+    """A relation changed: both ends' pages and directories show it.
+
+    A live story's links: the story, its lists, what it links and every directory
+    (what it links may become public or hidden through it); a draft's: nothing.
+    Any other link (a role given to a person, a bag in a campaign): both ends' keys
+    and both ends' directories (``surrogate.list_key_of``), whichever end it was
+    changed from; with a live story at the far end also its lists.
+    """
     if not _is_public(sender) or not _is_public(type(instance)):
         return
     Article = _article_model()

@@ -28,8 +28,18 @@ the collections it shows with one call, :func:`add`::
 
     surrogate.add(request, surrogate.HOME, surrogate.ARTICLE_LIST)
 
-Writing: :func:`keys_for_write` says what a saved or deleted row invalidates
-(see its docstring). A draft or review save invalidates nothing.
+A directory carries its kind's ``list_cache_key``, its owner kind's, and those of
+the kinds its facets read (the people directory: ``people-list`` and
+``brands-list``; the tag list ``tags-list``); search and its suggestions carry
+``search``. What a directory reads through a relation of its kind (roles,
+ambassadorships, colourways, images, a campaign's series, tagged stories) has no
+key of its own there: writing such a row invalidates the directory of every kind
+its model is related to (:func:`related_list_keys`). Facet counts come from
+values, not rows, so only these list keys keep them exact.
+
+Writing: ``newsroom.cache._keys_for_write`` and ``on_m2m_changed`` say what a
+saved or deleted row, or a changed link, invalidates (see their docstrings). A
+draft or review save invalidates nothing.
 """
 
 from contextlib import contextmanager
