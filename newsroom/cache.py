@@ -69,7 +69,7 @@ from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import IntegerField, Min, Value
+from django.db.models import Exists, IntegerField, Min, OuterRef, Value
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -445,8 +445,41 @@ def _entity_public(kind, pk, using):
     return kind.public().using(using).filter(pk=pk).exists()
 
 
+def _entity_state(kind, pk, using):
+    """Whether readers may see the stored row, and its owner's pk (one query)."""
+    if not kind.owner:
+        return _entity_public(kind, pk, using), None
+    owner = kind.model._meta.get_field(kind.owner).attname
+    row = (
+        kind.model._default_manager.using(using)
+        .filter(pk=pk)
+        .annotate(_public=Exists(kind.public().filter(pk=OuterRef("pk"))))
+        .values_list("_public", owner)
+        .first()
+    )
+    return (bool(row[0]), row[1]) if row else (False, None)
+
+
+def _owner_keys(kind, instance, before, *, deleted):
+    """A row that leaves its owner (moved to another house, or deleted) can change
+    whether that owner is public (it is, through the stories of its rows): the
+    old owner's key and the owner kind's directory. None of it for a new row."""
+    if not kind.owner or not before:
+        return set()
+    field = kind.model._meta.get_field(kind.owner)
+    owner_before = before[1]
+    owner_now = None if deleted else getattr(instance, field.attname)
+    if owner_before == owner_now:
+        return set()
+    owner_model = field.related_model
+    return {
+        surrogate.list_key_of(owner_model),
+        surrogate.key_for(owner_before, model=owner_model),
+    } - {None}
+
+
 def _entity_keys(kind, instance):
-    keys = {
+    return {
         kind.cache_key(instance.pk),
         kind.list_cache_key,
         *surrogate.owned_list_keys(kind),
@@ -455,12 +488,6 @@ def _entity_keys(kind, instance):
         surrogate.SEARCH,
         surrogate.SITEMAP,
     }
-    if kind.owner:
-        # The owner is public through the stories of the rows it owns: a bag moved
-        # to another house can make either house appear or leave its directory.
-        owner = kind.model._meta.get_field(kind.owner).related_model
-        keys.add(surrogate.list_key_of(owner))
-    return keys - {None}
 
 
 def _before(instance, using, *, with_links=False):
@@ -485,7 +512,7 @@ def _before(instance, using, *, with_links=False):
         return state, keys, row[1] if row else None
     kind = entities.for_model(model)
     if kind is not None:
-        return _entity_public(kind, instance.pk, using), None
+        return _entity_state(kind, instance.pk, using)
     return None
 
 
@@ -509,9 +536,10 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
       sitemap, search), its tags and everything it links (with their houses), and
       when it goes live or comes down, every directory;
     - a person, brand, product, campaign or event: nothing while readers cannot
-      see it; otherwise its key, its directory (and those of kinds it owns, and of
-      its owner's kind: a bag moved to another house can change which houses are
-      public), what it points at, home, search and the sitemap;
+      see it; otherwise its key, its directory (and those of kinds it owns), what
+      it points at, home, search and the sitemap; a row that leaves its owner (a
+      bag moved to another house, or deleted) also the old owner's key and the
+      owner kind's directory, since it can change which houses are public;
     - any other row (quote, ambassadorship, image, tag, ...): its key and the keys
       of what it points at, home and search, and the directories that list it or
       read it through a relation of their kind (``surrogate.related_list_keys``:
@@ -545,7 +573,7 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
         now = False if deleted else _entity_public(kind, instance.pk, using)
         if not (before or now):
             return set() if getattr(instance, "embargoed_until", None) else None
-        return _entity_keys(kind, instance)
+        return _entity_keys(kind, instance) | _owner_keys(kind, instance, before, deleted=deleted)
     if sender._meta.app_label == "sites":
         return {surrogate.ALL}
     story = next(

@@ -202,6 +202,12 @@ def _new_colorway(world):
     make_colorway(product=Product.objects.get(name="Le Sac"), name="Noir")
 
 
+def _rename_bag(world):
+    bag = Product.objects.get(name="Le Sac")
+    bag.name = "Le Grand Sac"
+    bag.save()
+
+
 def _rename_tag(world):
     tag = Tag.objects.get(name="red carpet")
     tag.name = "Red Carpet Looks"
@@ -213,6 +219,9 @@ def _rename_tag(world):
     [
         (_rename_person, {"/people/"}),
         (_new_colorway, {"/products/"}),
+        # The bag's house is on these pages, and its page lists the bag: its key
+        # goes. The people directory's house facet does not list bags.
+        (_rename_bag, {"/products/", "/brands/", "/campaigns/", "/events/"}),
         (_rename_tag, {"/tags/"}),
     ],
 )
@@ -350,6 +359,19 @@ def test_a_bag_moved_to_another_house_moves_the_houses_in_their_directory(client
     bag.brand = new
     bag.save()
     assert listed(fresh(client, "/brands/")) == ["Maison Nouvelle"]
+
+
+def test_a_house_made_public_by_a_bag_moved_to_it_shows_in_its_directory(client):
+    first_page_of(make_brand)
+    old = make_brand(name="Zz Ancienne", published_by_hand=False)
+    new = make_brand(name="Aa 00 Nouvelle", published_by_hand=False)
+    bag = make_product(name="Le Sac", brand=old)
+    make_article().products.add(bag)
+    warm(client, "/brands/")
+    bag.refresh_from_db()
+    bag.brand = new
+    bag.save()
+    assert "Aa 00 Nouvelle" in listed(fresh(client, "/brands/"))
 
 
 def test_a_renamed_house_shows_in_its_directory(client, world):
