@@ -7,9 +7,12 @@ Every page records the surrogate keys of what it shows (:mod:`newsroom.surrogate
 key, a random token; a stored page keeps the generations of its keys at the time
 it was rendered, and is served only while every one of them is still current.
 A write replaces the generations of exactly the keys it affects (a renamed person:
-``person-3``; a published story: the story, the lists it appears in and what it
-links), so the very next request for a page that shows it misses and renders
-afresh, and every other page stays. A draft or review save touches no key.
+``person-3`` and ``people-list``; a published story: the story, the lists it
+appears in and what it links; a new colourway: its bag and ``products-list``), so
+the very next request for a page that shows it misses and renders afresh, and
+every other page stays. A draft or review save touches no key. Directories and
+search carry collection keys (``people-list``, ``tags-list``, ``search``, ...);
+every write that can change one invalidates it (:func:`_keys_for_write`).
 The same keys go to the Varnish tier and CDNs as purges (:mod:`newsroom.purge`).
 
 A request reads everything it needs in one ``get_many``: the shared state, the
@@ -66,7 +69,7 @@ from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import IntegerField, Min, Value
+from django.db.models import Exists, IntegerField, Min, OuterRef, Value
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -539,6 +542,39 @@ def _entity_public(kind, pk, using):
     return kind.public().using(using).filter(pk=pk).exists()
 
 
+def _entity_state(kind, pk, using):
+    """Whether readers may see the stored row, and its owner's pk (one query)."""
+    if not kind.owner:
+        return _entity_public(kind, pk, using), None
+    owner = kind.model._meta.get_field(kind.owner).attname
+    row = (
+        kind.model._default_manager.using(using)
+        .filter(pk=pk)
+        .annotate(_public=Exists(kind.public().filter(pk=OuterRef("pk"))))
+        .values_list("_public", owner)
+        .first()
+    )
+    return (bool(row[0]), row[1]) if row else (False, None)
+
+
+def _owner_keys(kind, instance, before, *, deleted):
+    """A row that leaves its owner (moved to another house, or deleted) can change
+    whether that owner is public (it is, through the stories of its rows): the
+    old owner's key and the owner kind's directory. None of it for a new row."""
+    if not kind.owner or not before:
+        return set()
+    field = kind.model._meta.get_field(kind.owner)
+    owner_before = before[1]
+    owner_now = None if deleted else getattr(instance, field.attname)
+    if owner_before == owner_now:
+        return set()
+    owner_model = field.related_model
+    return {
+        surrogate.list_key_of(owner_model),
+        surrogate.key_for(owner_before, model=owner_model),
+    } - {None}
+
+
 def _entity_keys(kind, instance):
     return {
         kind.cache_key(instance.pk),
@@ -573,7 +609,7 @@ def _before(instance, using, *, with_links=False):
         return state, keys, row[1] if row else None
     kind = entities.for_model(model)
     if kind is not None:
-        return _entity_public(kind, instance.pk, using), None
+        return _entity_state(kind, instance.pk, using)
     return None
 
 
@@ -597,12 +633,20 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
       sitemap, search), its tags and everything it links (with their houses), and
       when it goes live or comes down, every directory;
     - a person, brand, product, campaign or event: nothing while readers cannot
-      see it; ``all`` when an existing one becomes visible by this write (no page
-      that links it carries its key yet); otherwise its key, its directory (and those of kinds it owns), what
-      it points at, home, search and the sitemap;
+      see it (unless it leaves its owner: see below); ``all`` when an existing one
+      becomes visible by this write (no page that links or quotes it carries its
+      key yet); otherwise its key, its directory (and those of kinds it owns), what
+      it points at, home, search and the sitemap; a row that leaves its owner (a
+      bag moved to another house, or deleted) also the old owner's key and the
+      owner kind's directory, since it can change which houses are public;
     - any other row (quote, ambassadorship, image, tag, ...): its key and the keys
-      of what it points at, home and search; nothing if it belongs to a story
-      readers cannot see.
+      of what it points at, home and search, and the directories that list it or
+      read it through a relation of their kind (``surrogate.related_list_keys``:
+      an ambassadorship, the people and houses; a colourway, the bags; a role,
+      the people; a tagged story, the tag list); nothing if it belongs to a story
+      readers cannot see, or is a tag no story readers can see carries;
+    - a many-to-many change: both ends' keys and directories, and the lists a
+      story appears in when one end is a live story (see :func:`on_m2m_changed`).
     """
     from newsroom import entities
 
@@ -627,14 +671,17 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
     if kind is not None:
         was = before[0] if before else None  # None: a new row
         now = False if deleted else _entity_public(kind, instance.pk, using)
+        owner_keys = _owner_keys(kind, instance, before, deleted=deleted)
         if not (was or now):
+            if owner_keys:
+                return owner_keys
             return set() if getattr(instance, "embargoed_until", None) else None
         if was is False and now:
             # A row readers could not see made public by hand (an embargo lifted
             # early, published by hand): any page that links or quotes it may show
             # it now, and none of them carries its key yet.
             return {surrogate.ALL}
-        return _entity_keys(kind, instance)
+        return _entity_keys(kind, instance) | owner_keys
     if sender._meta.app_label == "sites":
         return {surrogate.ALL}
     story = next(
@@ -649,11 +696,17 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
         article_id = getattr(instance, story.attname)
         if not Article.objects.published().using(using).filter(pk=article_id).exists():
             return None
-    keys = {surrogate.key_for(instance), *surrogate.foreign_keys(instance)} - {None}
+    if surrogate.list_key_of(sender) == surrogate.TAGS_LIST and not deleted:
+        from newsroom.tags import public_tags
+
+        if not public_tags().using(using).filter(pk=instance.pk).exists():
+            return None  # a tag only drafts carry (or none) shows nowhere
+    keys = {surrogate.key_for(instance), *surrogate.foreign_keys(instance)}
     keys |= {surrogate.HOME, surrogate.SEARCH}
-    if sender._meta.label_lower == "taggit.tag":
-        keys.add(surrogate.TAGS_LIST)
-    return keys
+    # The directories that list it (a tag: the tag list) or read it through a
+    # relation of their kind (an ambassadorship: people and houses).
+    keys |= {surrogate.list_key_of(sender), *surrogate.related_list_keys(sender)}
+    return keys - {None}
 
 
 def _changed(sender, instance, using, *, raw=False, deleted=False):
@@ -680,7 +733,14 @@ def on_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def on_m2m_changed(sender, instance, action, reverse, model, pk_set, using=DEFAULT_DB_ALIAS, **kwargs):
-    """A relation changed: both ends' pages show it."""
+    """A relation changed: both ends' pages and directories show it.
+
+    A live story's links: the story, its lists, what it links and every directory
+    (what it links may become public or hidden through it); a draft's: nothing.
+    Any other link (a role given to a person, a bag in a campaign): both ends' keys
+    and both ends' directories (``surrogate.list_key_of``), whichever end it was
+    changed from; with a live story at the far end also its lists.
+    """
     if not _is_public(sender) or not _is_public(type(instance)):
         return
     Article = _article_model()
@@ -700,17 +760,19 @@ def on_m2m_changed(sender, instance, action, reverse, model, pk_set, using=DEFAU
         keys |= {surrogate.key_for(pk, model=model) for pk in pk_set or ()} - {None}
         content_changed(*keys, using=using)
         return
-    keys = {surrogate.key_for(instance)} - {None}
-    from newsroom import entities
-
-    kind = entities.for_model(instance)
-    if kind is not None:
-        keys.add(kind.list_cache_key)
+    # Both ends' pages, and both ends' directories (a role given to a person: the
+    # people directory, whichever end the change was made from).
+    keys = {
+        surrogate.key_for(instance),
+        surrogate.list_key_of(type(instance)),
+        surrogate.list_key_of(model),
+    } - {None}
     if issubclass(model, Article):
         published = Article.objects.published().using(using)
-        if pk_set is None or published.filter(pk__in=pk_set).exists():
-            keys.update(surrogate.ARTICLE_LISTS)
-            keys.update(surrogate.list_keys_of_kinds())
+        if pk_set is not None and not published.filter(pk__in=pk_set).exists():
+            return  # links to drafts show nowhere
+        keys.update(surrogate.ARTICLE_LISTS)
+        keys.update(surrogate.list_keys_of_kinds())
     keys |= {surrogate.key_for(pk, model=model) for pk in pk_set or ()} - {None}
     content_changed(*keys, using=using)
 

@@ -28,8 +28,18 @@ the collections it shows with one call, :func:`add`::
 
     surrogate.add(request, surrogate.HOME, surrogate.ARTICLE_LIST)
 
-Writing: :func:`keys_for_write` says what a saved or deleted row invalidates
-(see its docstring). A draft or review save invalidates nothing.
+A directory carries its kind's ``list_cache_key``, its owner kind's, and those of
+the kinds its facets read (the people directory: ``people-list`` and
+``brands-list``; the tag list ``tags-list``); search and its suggestions carry
+``search``. What a directory reads through a relation of its kind (roles,
+ambassadorships, colourways, images, a campaign's series, tagged stories) has no
+key of its own there: writing such a row invalidates the directory of every kind
+its model is related to (:func:`related_list_keys`). Facet counts come from
+values, not rows, so only these list keys keep them exact.
+
+Writing: ``newsroom.cache._keys_for_write`` and ``on_m2m_changed`` say what a
+saved or deleted row, or a changed link, invalidates (see their docstrings). A
+draft or review save invalidates nothing.
 """
 
 from contextlib import contextmanager
@@ -186,6 +196,39 @@ def list_keys_of_kinds():
     from . import entities
 
     return {kind.list_cache_key for kind in entities.kinds()}
+
+
+def list_key_of(model):
+    """The directory key of ``model``'s rows: its kind's ``list_cache_key``,
+    ``tags-list`` for tags, None for rows no directory lists."""
+    from taggit.models import TagBase
+
+    from . import entities
+
+    kind = entities.for_model(model)
+    if kind is not None:
+        return kind.list_cache_key
+    if issubclass(model, TagBase):
+        return TAGS_LIST
+    return None
+
+
+def related_list_keys(model):
+    """Directories that may show something of a row of ``model`` (one that is no kind's).
+
+    A directory reads other rows only through the relations of its kind's model
+    (facets over ambassadorships, colourways or roles, a campaign's series, a bag's
+    images; the tag list through tagged stories): the directory of every kind, and
+    the tag list, that ``model`` is related to, whichever side declares the
+    relation (a foreign key or many-to-many field on either model).
+    """
+    keys = set()
+    for field in model._meta.get_fields(include_hidden=True):
+        if field.is_relation and field.related_model is not None:
+            key = list_key_of(field.related_model)
+            if key is not None:
+                keys.add(key)
+    return keys
 
 
 def owned_list_keys(kind):

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_safe
 
 from catalog.models import Colorway, Product, public_q
 
-from .. import entities, paths
+from .. import entities, paths, surrogate
 from ..models import Affiliation, Ambassadorship, Event, Role
 from ..pagination import PK_MAX
 from ..seo import home_crumb, page_graph, page_meta
@@ -127,6 +127,7 @@ class Facet:
     narrow: object
     key: object = slugify
     parse: object = None
+    reads: tuple = ()  # the kinds (keys) whose rows' names or visibility its options show
     choices: list = field(default_factory=list)
     chosen: Option | None = None
     clear_url: str = ""
@@ -160,6 +161,7 @@ def _brand_facet(param="house", label="House"):
         narrow=lambda qs, raw: qs.filter(brand__slug__in=raw),
         key=str,
         parse=_same,
+        reads=("brand",),
     )
 
 
@@ -265,6 +267,7 @@ PEOPLE_FACETS = [
         narrow=_people_narrow_house,
         key=str,
         parse=_same,
+        reads=("brand",),
     ),
 ]
 
@@ -387,6 +390,33 @@ class Directory:
     facets: list = field(default_factory=list)
     noun: str = "entries"
 
+    @property
+    def cache_keys(self):
+        """What the page shows, as surrogate keys: see :func:`directory_keys`."""
+        return directory_keys(self.key, self.facets)
+
+
+def directory_keys(key, facet_factories=()):
+    """The collections a directory shows: its kind's ``list_cache_key`` (tags:
+    ``tags-list``), the directory of its owner kind (a bag's house: its name and
+    whether readers may see it), and those of the kinds its facets read (the
+    houses of the people directory).
+
+    Rows read through a relation of the kind (roles, ambassadorships, colourways,
+    images, a campaign's series) need no key of their own: writing one
+    invalidates the directories of the kinds it is related to
+    (``surrogate.related_list_keys``). What its rows show is recorded by the rows.
+    """
+    if key == "tag":
+        return {surrogate.TAGS_LIST}
+    kind = entities.get(key)
+    kinds = {kind}
+    if kind.owner:
+        kinds.add(entities.for_model(kind.model._meta.get_field(kind.owner).related_model))
+    for make in facet_factories:
+        kinds.update(entities.get(read) for read in make().reads)
+    return {k.list_cache_key for k in kinds}
+
 
 def item_url(obj):
     """The page of a directory row: its own ``get_absolute_url``, or the tag page."""
@@ -405,6 +435,7 @@ def _item_node(request, obj, position):
 
 
 def render_directory(request, directory):
+    surrogate.add(request, *directory.cache_keys)
     facets, rows, filtered, empty = apply_facets(request, directory.queryset, directory.facets)
     after = parse_id(request.GET.get("after"))
     before = None if after else parse_id(request.GET.get("before"))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from .. import surrogate
 from ..search import normalise
 from ..search import search as run_search
 from ..search import suggest as find_suggestions
@@ -22,6 +23,7 @@ from ..seo import home_crumb, page_graph, page_meta
 @require_safe
 @cache_control(max_age=60, public=True)
 def suggest(request):
+    surrogate.add(request, surrogate.SEARCH)
     query = normalise(request.GET.get("q", ""))
     response = JsonResponse({"query": query, "results": find_suggestions(query)})
     response["X-Robots-Tag"] = "noindex"
@@ -29,6 +31,7 @@ def suggest(request):
 
 
 def search(request):
+    surrogate.add(request, surrogate.SEARCH)
     results = run_search(request.GET.get("q", ""))
     crumbs = [home_crumb(), ("Search", reverse("newsroom:search"))]
     meta = page_meta(
