@@ -381,6 +381,22 @@ def _invalidate(keys, using):
         purge.send(keys)
 
 
+def visibility_changed(model, pks, *, using=DEFAULT_DB_ALIAS):
+    """Rows of ``model`` became visible or hidden with no write of their own.
+
+    (A story that links them went live or came down: ``newsroom.publication``.)
+    Their keys, their directories and the pages of what they are related to.
+    """
+    from newsroom import entities
+
+    kind = entities.for_model(model)
+    keys = {surrogate.key_for(pk, model=model) for pk in pks}
+    if kind is not None:
+        keys.add(kind.list_cache_key)
+    keys |= surrogate.neighbour_keys(model, pks, using=using)
+    content_changed(*(keys - {None}), using=using)
+
+
 def _refresh_after_commit():
     for connection in connections.all(initialized_only=True):
         pending = connection.__dict__.pop("_pagecache_pending", None)
@@ -633,12 +649,12 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
       sitemap, search), its tags and everything it links (with their houses), and
       when it goes live or comes down, every directory;
     - a person, brand, product, campaign or event: nothing while readers cannot
-      see it (unless it leaves its owner: see below); ``all`` when an existing one
-      becomes visible by this write (no page that links or quotes it carries its
-      key yet); otherwise its key, its directory (and those of kinds it owns), what
+      see it (unless it leaves its owner: see below); otherwise its key, its directory (and those of kinds it owns), what
       it points at, home, search and the sitemap; a row that leaves its owner (a
       bag moved to another house, or deleted) also the old owner's key and the
-      owner kind's directory, since it can change which houses are public;
+      owner kind's directory, since it can change which houses are public; when
+      an existing one becomes visible by this write, also the pages of what it
+      is related to (``surrogate.neighbour_keys``), which never showed it;
     - any other row (quote, ambassadorship, image, tag, ...): its key and the keys
       of what it points at, home and search, and the directories that list it or
       read it through a relation of their kind (``surrogate.related_list_keys``:
@@ -676,12 +692,13 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
             if owner_keys:
                 return owner_keys
             return set() if getattr(instance, "embargoed_until", None) else None
+        keys = _entity_keys(kind, instance) | owner_keys
         if was is False and now:
             # A row readers could not see made public by hand (an embargo lifted
-            # early, published by hand): any page that links or quotes it may show
+            # early, published by hand): the pages that link or quote it may show
             # it now, and none of them carries its key yet.
-            return {surrogate.ALL}
-        return _entity_keys(kind, instance) | owner_keys
+            keys |= surrogate.neighbour_keys(sender, [instance.pk], using=using)
+        return keys
     if sender._meta.app_label == "sites":
         return {surrogate.ALL}
     story = next(

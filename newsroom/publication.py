@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Least, NullIf
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from . import entities
 from .models import Article
@@ -86,14 +87,37 @@ def _first_live_story(model):
 
 
 def refresh(model, pks=None, *, using="default"):
-    """Recompute ``linked_since`` of rows of ``model`` (all when ``pks`` is None)."""
+    """Recompute ``linked_since`` of rows of ``model`` (all when ``pks`` is None).
+
+    Rows of ``pks`` that become visible or hidden by it now (not at a future
+    moment: that is a schedule point) are passed to the page cache, since the
+    pages that would list them carry no key of theirs (``cache.visibility_changed``).
+    """
     rows = model._default_manager.using(using)
-    if pks is not None:
-        pks = {pk for pk in pks if pk is not None}
-        if not pks:
-            return
-        rows = rows.filter(pk__in=pks)
+    if pks is None:
+        rows.update(linked_since=_first_live_story(model))
+        return  # migrations, fixture loads: they invalidate every page anyway
+    pks = {pk for pk in pks if pk is not None}
+    if not pks:
+        return
+    rows = rows.filter(pk__in=pks)
+    before = dict(rows.values_list("pk", "linked_since"))
     rows.update(linked_since=_first_live_story(model))
+    after = dict(rows.values_list("pk", "linked_since"))
+    now = timezone.now()
+    flipped = [
+        pk
+        for pk, moment in after.items()
+        if _live(moment, now) != _live(before.get(pk), now)
+    ]
+    if flipped:
+        from .cache import visibility_changed
+
+        visibility_changed(model, flipped, using=using)
+
+
+def _live(moment, now):
+    return moment is not None and moment <= now
 
 
 def refresh_with_owners(model, pks, *, using="default"):

@@ -253,3 +253,49 @@ def foreign_keys(instance):
                 if key is not None:
                     keys.add(key)
     return keys
+
+
+def _is_page_row(model):
+    """Rows with pages of their own (each kind, stories, tags): where a walk stops."""
+    from . import entities
+
+    meta = model._meta
+    return (
+        entities.for_model(model) is not None
+        or meta.label_lower == "newsroom.article"
+        or meta.label_lower == "taggit.tag"
+    )
+
+
+def neighbour_keys(model, pks, *, using="default", depth=3):
+    """Keys of the pages that may show rows ``pks`` of ``model`` once readers may see them.
+
+    When a row becomes visible (or hidden) without a write of its own (a story
+    that links it goes live), the pages that would now list it do not carry its
+    key: they never showed it. They are the pages of the rows related to it,
+    directly (the campaigns a person appeared in, the stories that link them) or
+    through rows without a page of their own (an ambassadorship: the house; a
+    quote and its wordings: the stories that report it). The walk follows every
+    relation, stops at rows with a page (kinds, stories, tags) and never walks
+    back into ``model`` (the other people with the same role do not show this one).
+    """
+    keys = set()
+    frontier = [(model, set(pks))]
+    seen = {model}
+    for _ in range(depth):
+        following = []
+        for current, current_pks in frontier:
+            rows = current._default_manager.using(using).filter(pk__in=current_pks)
+            for field in current._meta.get_fields():
+                other = field.related_model if field.is_relation else None
+                if other is None or other is model or prefix_for(other) is None:
+                    continue
+                related = set(rows.values_list(field.name, flat=True)) - {None}
+                keys |= {key_for(pk, model=other) for pk in related}
+                if related and not _is_page_row(other) and other not in seen:
+                    following.append((other, related))
+        seen |= {current for current, _ in following}
+        frontier = following
+        if not frontier:
+            break
+    return keys - {None}

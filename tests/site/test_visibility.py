@@ -1,0 +1,122 @@
+"""A row that becomes visible with no write of its own shows on every page that would list it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from newsroom import surrogate
+from newsroom.models import Article
+from tests.factories import (
+    make_ambassadorship,
+    make_article,
+    make_brand,
+    make_campaign,
+    make_person,
+    make_quote,
+    tomorrow,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def warm(client, *urls):
+    for url in urls:
+        get(client, url)
+        assert get(client, url)["X-Page-Cache"] == "hit", url
+
+
+def publish(article):
+    article.status = Article.Status.PUBLISHED
+    article.published_at = timezone.now() - timedelta(minutes=1)
+    article.save()
+
+
+@pytest.fixture
+def newcomer():
+    """A person readers cannot see yet, already in a public campaign, a house's
+    ambassadors and a live story's quotes, and a draft that will introduce them."""
+    person = make_person(name="Adut Okafor", published_by_hand=False)
+    campaign = make_campaign(name="Closet campaign")
+    campaign.people.add(person)
+    house = make_brand(name="Maison Vega")
+    make_ambassadorship(person=person, brand=house, since_year=2024)
+    live = make_article(headline="The house speaks")
+    make_quote(speaker_person=person, text="It felt lived in.", articles=[live])
+    draft = make_article(headline="Introducing Adut Okafor", status=Article.Status.DRAFT)
+    draft.people.add(person)
+    return person, campaign, house, live, draft
+
+
+def test_a_story_going_live_shows_the_person_it_introduces_everywhere(client, newcomer):
+    person, campaign, house, live, draft = newcomer
+    urls = [campaign.get_absolute_url(), house.get_absolute_url(), live.get_absolute_url()]
+    warm(client, *urls)
+    for url in urls:
+        assert "Adut Okafor" not in get(client, url).content.decode()
+    publish(draft)
+    assert "Adut Okafor" in get(client, campaign.get_absolute_url()).content.decode()
+    assert "Adut Okafor" in get(client, house.get_absolute_url()).content.decode()
+    assert "It felt lived in." in get(client, live.get_absolute_url()).content.decode()
+
+
+def test_publishing_by_hand_shows_the_person_everywhere(client, newcomer):
+    person, campaign, house, live, _ = newcomer
+    urls = [campaign.get_absolute_url(), house.get_absolute_url(), live.get_absolute_url()]
+    warm(client, *urls)
+    person.published_by_hand = True
+    person.save()
+    assert "Adut Okafor" in get(client, campaign.get_absolute_url()).content.decode()
+    assert "Adut Okafor" in get(client, house.get_absolute_url()).content.decode()
+    assert "It felt lived in." in get(client, live.get_absolute_url()).content.decode()
+
+
+def test_a_story_coming_down_hides_the_person_it_alone_published(client, newcomer):
+    person, campaign, _, _, draft = newcomer
+    publish(draft)
+    warm(client, campaign.get_absolute_url())
+    assert "Adut Okafor" in get(client, campaign.get_absolute_url()).content.decode()
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    assert "Adut Okafor" not in get(client, campaign.get_absolute_url()).content.decode()
+
+
+def test_unrelated_pages_stay_cached(client, newcomer):
+    _, _, _, _, draft = newcomer
+    other_person = make_person(name="Ines Moreau")
+    other_campaign = make_campaign(name="Another campaign")
+    other_campaign.people.add(other_person)
+    urls = [other_person.get_absolute_url(), other_campaign.get_absolute_url()]
+    warm(client, *urls)
+    publish(draft)
+    for url in urls:
+        assert get(client, url)["X-Page-Cache"] == "hit", url
+
+
+def test_a_scheduled_story_publishes_the_person_at_its_moment(client, newcomer, monkeypatch):
+    person, campaign, _, _, draft = newcomer
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = tomorrow()
+    draft.save()
+    warm(client, campaign.get_absolute_url())
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(days=2))
+    assert "Adut Okafor" in get(client, campaign.get_absolute_url()).content.decode()
+
+
+def test_the_walk_reaches_the_pages_of_related_rows_and_stops_there(newcomer):
+    person, campaign, house, live, draft = newcomer
+    keys = surrogate.neighbour_keys(type(person), [person.pk])
+    assert {
+        f"campaign-{campaign.pk}",
+        f"brand-{house.pk}",
+        f"article-{live.pk}",  # through the quote and its wording
+        f"article-{draft.pk}",
+    } <= keys
+    assert f"person-{person.pk}" not in keys  # never back into the person's own kind
