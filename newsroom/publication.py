@@ -151,11 +151,29 @@ def _refresh_linked_by(article, using):
         refresh_with_owners(field.related_model, pks, using=using)
 
 
+def _workflow(article):
+    return article.status, article.published_at
+
+
+def _article_saving(sender, instance, raw, using, **kwargs):
+    if raw or instance.pk is None:
+        return
+    instance._workflow_before = (
+        sender._default_manager.using(using)
+        .filter(pk=instance.pk)
+        .values_list("status", "published_at")
+        .first()
+    )
+
+
 def _article_saved(sender, instance, created, using, update_fields=None, **kwargs):
     if created:
         return  # a new row links nothing yet; its links arrive through m2m_changed
     if update_fields is not None and not {"status", "published_at"} & set(update_fields):
         return
+    before = instance.__dict__.pop("_workflow_before", None)
+    if before is not None and tuple(before) == _workflow(instance):
+        return  # a save that keeps its status and moment (a draft, a typo) publishes nothing
     _refresh_linked_by(instance, using)
 
 
@@ -176,6 +194,8 @@ def _links_changed(field):
             return
         if action not in ("post_add", "post_remove", "post_clear"):
             return
+        if not reverse and instance.status != Article.Status.PUBLISHED:
+            return  # only published stories (live or scheduled) publish what they link
         if reverse:
             # ``person.articles.add(...)``: the row whose links changed is ``instance``.
             refresh_with_owners(field.related_model, [instance.pk], using=using)
@@ -213,6 +233,7 @@ def _owner_saved(sender, instance, raw, using, **kwargs):
 
 
 def connect_signals():
+    pre_save.connect(_article_saving, sender=Article, dispatch_uid="publication_article_saving")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="publication_article_saved")
     pre_delete.connect(
         _article_deleting, sender=Article, dispatch_uid="publication_article_deleting"
