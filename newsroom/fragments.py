@@ -73,7 +73,7 @@ class Found:
             return value
         with surrogate.collect() as recorder:
             value = compute()
-        self.computed[self.entries[name]] = (value, recorder.final_keys() - {surrogate.CONTENT})
+        self.computed[self.entries[name]] = (value, {surrogate.ALL, *recorder.keys})
         return value
 
 

@@ -36,37 +36,13 @@ from tests.factories import (
     make_product,
     tomorrow,
 )
+from tests.pagecache import get, is_hit, keys_of, still_cached, warm
 
 pytestmark = pytest.mark.django_db
 
 DIRECTORIES = ["/people/", "/brands/", "/products/", "/campaigns/", "/events/", "/tags/"]
 SEARCH = "/search/?q=Moreau"
 SUGGEST = "/search/suggest/?q=Moreau"
-
-
-def get(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response
-
-
-def keys_of(response):
-    return set(response[surrogate.HEADER].split())
-
-
-def is_hit(response):
-    return response.get("X-Page-Cache") == "hit"
-
-
-def warm(client, *urls):
-    for url in urls:
-        get(client, url)
-        assert is_hit(get(client, url)), url
-
-
-def still_cached(client, *urls):
-    for url in urls:
-        assert is_hit(get(client, url)), url
 
 
 def fresh(client, url):
@@ -464,7 +440,9 @@ def test_a_tagged_story_saved_as_a_row_shows_in_the_tag_list(client, tags_page):
     assert "ab subject" not in fresh(client, "/tags/").text
 
 
-def test_publishing_and_unpublishing_a_tagged_story_shows_in_the_tag_list(client, tags_page, editor):
+def test_publishing_and_unpublishing_a_tagged_story_shows_in_the_tag_list(
+    client, tags_page, editor
+):
     from newsroom.services import article_publish, article_unpublish
 
     draft = make_article(status=Article.Status.DRAFT)

@@ -16,20 +16,9 @@ from tests.factories import (
     make_quote,
     tomorrow,
 )
+from tests.pagecache import get, warm
 
 pytestmark = pytest.mark.django_db
-
-
-def get(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response
-
-
-def warm(client, *urls):
-    for url in urls:
-        get(client, url)
-        assert get(client, url)["X-Page-Cache"] == "hit", url
 
 
 def publish(article):

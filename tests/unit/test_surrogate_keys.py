@@ -16,28 +16,9 @@ from tests.factories import (
     make_quote,
     tomorrow,
 )
+from tests.pagecache import get, is_hit, keys_of, warm
 
 pytestmark = pytest.mark.django_db
-
-
-def get(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response
-
-
-def keys_of(response):
-    return set(response[surrogate.HEADER].split())
-
-
-def is_hit(response):
-    return response.get("X-Page-Cache") == "hit"
-
-
-def warm(client, *urls):
-    for url in urls:
-        get(client, url)
-        assert is_hit(get(client, url)), url
 
 
 def make_event(**kwargs):
@@ -124,7 +105,10 @@ def test_catalog_pages_name_their_row_as_the_registry_does():
 
 def test_a_public_page_tells_shared_caches_to_keep_it_and_browsers_to_revalidate(client, story):
     article, _ = story
-    for response in (get(client, article.get_absolute_url()), get(client, article.get_absolute_url())):
+    for response in (
+        get(client, article.get_absolute_url()),
+        get(client, article.get_absolute_url()),
+    ):
         cache_control = response["Cache-Control"]
         assert "max-age=0" in cache_control and "s-maxage=" in cache_control
         assert response["Surrogate-Control"].startswith("max-age=")
@@ -137,7 +121,10 @@ def test_shared_caches_never_keep_a_page_past_the_next_schedule_point(client, st
 
     article, _ = story
     make_article(published_at=timezone.now() + timedelta(seconds=90))
-    for response in (get(client, article.get_absolute_url()), get(client, article.get_absolute_url())):
+    for response in (
+        get(client, article.get_absolute_url()),
+        get(client, article.get_absolute_url()),
+    ):
         s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
         assert 1 <= s_maxage <= 90
 
@@ -147,7 +134,13 @@ def test_shared_caches_never_keep_a_page_past_the_next_schedule_point(client, st
 
 def test_a_draft_save_invalidates_nothing(client, story, unrelated):
     article, person = story
-    urls = ["/", "/articles/", article.get_absolute_url(), person.get_absolute_url(), "/feeds/articles/"]
+    urls = [
+        "/",
+        "/articles/",
+        article.get_absolute_url(),
+        person.get_absolute_url(),
+        "/feeds/articles/",
+    ]
     warm(client, *urls)
     version = pagecache.current_state().version
     draft = make_article(headline="Work in progress", status=Article.Status.DRAFT)
@@ -205,7 +198,9 @@ def test_renaming_any_kind_shows_on_the_story_and_its_own_page_only(client, unre
     assert is_hit(get(client, other_article.get_absolute_url()))
 
 
-def test_publishing_invalidates_the_story_its_lists_and_what_it_links(client, story, unrelated, editor):
+def test_publishing_invalidates_the_story_its_lists_and_what_it_links(
+    client, story, unrelated, editor
+):
     from newsroom.services import article_publish
 
     article, person = story
