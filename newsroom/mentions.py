@@ -32,11 +32,14 @@ How a name matches
 * **Shared names.** When two entities answer to the same name, a match of it is
   a mention of each of them (one :class:`Mention` per entity, same span).
 
-The whole name list is compiled into one regular expression shaped like a
-trie (names sharing a prefix share a branch), so a text is scanned once,
-whatever the number of names.
+Names compile into regular expressions shaped like a trie (names sharing a
+prefix share a branch): one per entity when there are a few, kept for reuse
+because the same entities turn up in many stories; one for all of them when
+there are many, so a text is scanned once whatever the number of names.
 """
 
+import functools
+import heapq
 import html
 import re
 from dataclasses import dataclass
@@ -127,32 +130,62 @@ def _trie_pattern(node):
     return body
 
 
+# Up to this many distinct name lists, each is its own (kept) pattern and a text is
+# scanned once per pattern; beyond it, one pattern of every name, scanned once.
+SEPARATE_PATTERNS_UP_TO = 24
+
+
+def _compile(spellings):
+    """One pattern for ``spellings``: ``((name, any_case), ...)``, each passed through _key."""
+    trie = {}
+    for name, any_case in spellings:
+        node = trie
+        for unit in _units(name, any_case=any_case):
+            node = node.setdefault(unit, {})
+        node[_END] = {}
+    return re.compile(r"(?<!\w)(?:" + _trie_pattern(trie) + r")(?!\w)")
+
+
+# An entity's pattern is kept: its names are searched for in many texts (a story's
+# handful of entities mostly appear in other stories too), and compiling is what
+# costs, far more than scanning a text.
+_pattern = functools.lru_cache(maxsize=8192)(_compile)
+
+
 class Matcher:
     """A compiled search for every name of the given entities.
 
-    Build it once and use :meth:`find` on many texts; building costs time in
-    proportion to the total length of the names, finding in proportion to the
-    length of the text.
+    Build it once and use :meth:`find` on many texts. A few entities (a story's)
+    each get a pattern of their own names, compiled once per process and
+    reused by every text that mentions them; many entities (the admin's index
+    of every name) share one pattern, so a text is scanned once whatever their
+    number. Either way the leftmost, then longest, match wins.
     """
 
     def __init__(self, entities):
         self.exact = {}  # key -> entities, for names with capitals (and their ALL-CAPS form)
         self.folded = {}  # casefolded key -> entities, for all-lower-case names
-        trie = {}
+        per_entity = {}
         for entity in entities:
+            spellings = set()
             for raw_name in entity.all_names:
                 name = _key(raw_name)
                 if not name:
                     continue
                 if _is_case_insensitive(name):
                     self._add(self.folded, name.casefold(), entity)
-                    self._insert(trie, _units(name, any_case=True))
+                    spellings.add((name, True))
                 else:
                     for spelling in {name, name.upper()}:
                         self._add(self.exact, spelling, entity)
-                        self._insert(trie, _units(spelling, any_case=False))
-        pattern = _trie_pattern(trie)
-        self.regex = re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)") if pattern else None
+                        spellings.add((spelling, False))
+            if spellings:
+                per_entity[tuple(sorted(spellings))] = None
+        if len(per_entity) <= SEPARATE_PATTERNS_UP_TO:
+            self.patterns = [_pattern(spellings) for spellings in per_entity]
+        else:
+            every = sorted({spelling for spellings in per_entity for spelling in spellings})
+            self.patterns = [_compile(tuple(every))]
 
     @staticmethod
     def _add(index, key, entity):
@@ -160,15 +193,8 @@ class Matcher:
         if not any(existing is entity for existing in entities):
             entities.append(entity)
 
-    @staticmethod
-    def _insert(trie, units):
-        node = trie
-        for unit in units:
-            node = node.setdefault(unit, {})
-        node[_END] = {}
-
     def entities_for(self, matched):
-        """The entities whose name ``matched`` (a string the regex found) is."""
+        """The entities whose name ``matched`` (a string the patterns found) is."""
         key = _key(matched)
         found = list(self.exact.get(key, ()))
         for entity in self.folded.get(key.casefold(), ()):
@@ -178,13 +204,36 @@ class Matcher:
 
     def find(self, text):
         """Every mention in ``text``, in the order they appear."""
-        if not text or self.regex is None:
-            return []
         mentions = []
-        for match in self.regex.finditer(text):
+        for match in self._matches(text or ""):
             for entity in self.entities_for(match.group()):
                 mentions.append(Mention(entity, match.group(), match.start(), match.end()))
         return mentions
+
+    def _matches(self, text):
+        """The matches of every pattern, leftmost first, the longest of those, never overlapping."""
+        if not text or not self.patterns:
+            return
+        if len(self.patterns) == 1:
+            yield from self.patterns[0].finditer(text)
+            return
+        # The next match of each pattern, kept in order of (start, longest first).
+        heads = [
+            (match.start(), -match.end(), i, match)
+            for i, match in enumerate(pattern.search(text) for pattern in self.patterns)
+            if match
+        ]
+        heapq.heapify(heads)
+        position = 0
+        while heads:
+            start, _, i, match = heapq.heappop(heads)
+            if start >= position:
+                yield match
+                position = match.end()
+            # Taken or overlapped by what was taken: this pattern looks on from there.
+            following = self.patterns[i].search(text, position)
+            if following:
+                heapq.heappush(heads, (following.start(), -following.end(), i, following))
 
 
 def find_mentions(text, entities):

@@ -6,11 +6,9 @@ starts from ``Article.objects.published()`` or ``.public()``, so that nothing
 unpublished or embargoed reaches a reader.
 """
 
-import hashlib
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -304,6 +302,38 @@ def related_articles(article, entities, tags, *, limit=RELATED_STORIES):
     )
 
 
+# This story's own quotes (also in a preview), by speakers readers may see.
+_story_wording_ids = PreparedQuery(
+    lambda article_pk, now: QuoteWording.objects.filter(
+        public_q("quote__speaker_person__", now=now),
+        public_q("quote__speaker_brand__", now=now),
+        article_id=article_pk,
+    ).values("id"),
+    _STAND_INS,
+)
+
+
+def story_wordings(article):
+    """The wordings of the quotes ``article`` reports that readers may see, in order.
+
+    Most stories report none: that is found by a query compiled once; only a
+    story with quotes loads them, with their quotes and speakers, by key.
+    """
+    using = article._state.db or "default"
+    ids = [
+        row["id"]
+        for row in _story_wording_ids.rows(using, article_pk=article.pk, now=timezone.now())
+    ]
+    if not ids:
+        return []
+    return list(
+        QuoteWording.objects.using(using)
+        .filter(pk__in=ids)
+        .select_related("quote__speaker_person", "quote__speaker_brand")
+        .order_by("pk")
+    )
+
+
 def render_body(body, entities):
     """The body as readers get it: sanitised, with each entity's first mention linked.
 
@@ -313,28 +343,8 @@ def render_body(body, entities):
     """
     # A hand-made link to a page readers cannot open (embargoed, unpublished) keeps its text only.
     reachable = without_unreachable_links(clean_html(body))
-    entities = list(entities)
-    # Linking is the costly part. Its result depends on nothing but the text and
-    # each entity's names and address, so it is kept under a hash of exactly
-    # those: a changed name, address or text is another key, never a stale body.
-    key = _linked_body_key(reachable, entities)
-    linked = cache.get(key)
-    if linked is None:
-        linked = clean_html(link_first_mentions(reachable, entities))
-        cache.set(key, linked, LINKED_BODY_SECONDS)
+    linked = clean_html(link_first_mentions(reachable, entities))
     return mark_safe(linked)  # noqa: S308 - output of our sanitiser
-
-
-LINKED_BODY_SECONDS = 24 * 60 * 60
-
-
-def _linked_body_key(text, entities):
-    digest = hashlib.sha256(text.encode())
-    for entity in entities:
-        names = "\x1f".join(entity.all_names)
-        digest.update(f"\x1e{entity._meta.label}\x1f{entity.pk}\x1f{names}".encode())
-        digest.update(f"\x1f{entity.get_absolute_url()}".encode())
-    return f"fragment:linked-body:{digest.hexdigest()}"
 
 
 class StoryParts:
@@ -427,16 +437,7 @@ class StoryParts:
 
     def quotes(self):
         surrogate.add_objects(self.article)
-        wordings = list(
-            # This story's own quotes (also in a preview), by speakers readers may see.
-            QuoteWording.objects.filter(
-                public_q("quote__speaker_person__"),
-                public_q("quote__speaker_brand__"),
-                article=self.article,
-            )
-            .select_related("quote__speaker_person", "quote__speaker_brand")
-            .order_by("pk")
-        )
+        wordings = story_wordings(self.article)
         if not wordings:
             return ""
         return render_to_string(
