@@ -89,9 +89,9 @@ from . import purge, surrogate
 logger = logging.getLogger(__name__)
 
 # Models whose rows readers can see somewhere. Changes to anything else (the audit
-# trail, share links, revisions, users, sessions) leave the public pages alone.
-PUBLIC_APPS = {"catalog", "newsroom", "taggit", "sites"}
-PRIVATE_MODELS = {"newsroom.editorialevent", "newsroom.reviewlink"}
+# trail, share links, autosaves, revisions, users, sessions) leave the public pages alone.
+PUBLIC_APPS = {*surrogate.PUBLIC_APPS, "sites"}
+PRIVATE_MODELS = surrogate.PRIVATE_MODELS
 
 REFRESH_ATTEMPTS = 3
 # After the cache failed, requests skip it for this long before trying again.
@@ -554,6 +554,35 @@ def _article_keys(article, using, *, publication_changed):
     return keys
 
 
+def _story_rows():
+    """``(model, field)`` of each kind of row that belongs to a story and shows
+    elsewhere only while the story is live: a quote's wording in it."""
+    Article = _article_model()
+    return [
+        (model, field.name)
+        for model in global_apps.get_models()
+        if _is_public(model)
+        for field in model._meta.concrete_fields
+        if field.many_to_one and field.related_model is Article
+    ]
+
+
+def _reported_keys(article, using):
+    """The pages of what a story's own rows concern, when the story goes live or comes
+    down: a quote it reports shows on its speaker's page, its campaign's, and those of
+    the bags and events it is about, though none of them carries the quote's key yet."""
+    keys = set()
+    for model, field in _story_rows():
+        pks = list(
+            model._default_manager.using(using)
+            .filter(**{field: article.pk})
+            .values_list("pk", flat=True)
+        )
+        if pks:
+            keys |= surrogate.neighbour_keys(model, pks, using=using)
+    return keys
+
+
 def _entity_public(kind, pk, using):
     return kind.public().using(using).filter(pk=pk).exists()
 
@@ -647,7 +676,8 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
       page that shows it carries it), search, feeds and the sitemap;
       otherwise the story, the lists it appears in (home, article list, feeds,
       sitemap, search), its tags and everything it links (with their houses), and
-      when it goes live or comes down, every directory;
+      when it goes live or comes down, every directory and the pages of what the
+      quotes it reports concern (:func:`_reported_keys`);
     - a person, brand, product, campaign or event: nothing while readers cannot
       see it (unless it leaves its owner: see below); otherwise its key, its directory (and those of kinds it owns), what
       it points at, home, search and the sitemap; a row that leaves its owner (a
@@ -682,6 +712,8 @@ def _keys_for_write(sender, instance, using, *, deleted=False):
         keys = set(keys_before or ())
         if not deleted:
             keys |= _article_keys(instance, using, publication_changed=was != now)
+            if was != now:
+                keys |= _reported_keys(instance, using)
         return keys
     kind = entities.for_model(sender)
     if kind is not None:

@@ -60,7 +60,8 @@ TAGS_LIST = "tags-list"
 ARTICLE_LISTS = (HOME, ARTICLE_LIST, FEEDS, SITEMAP, SEARCH)
 
 PUBLIC_APPS = {"catalog", "newsroom", "taggit"}
-PRIVATE_MODELS = {"newsroom.editorialevent", "newsroom.reviewlink"}
+# Rows of those apps readers never see: the audit trail, share links, autosaves.
+PRIVATE_MODELS = {"newsroom.editorialevent", "newsroom.reviewlink", "newsroom.articleautosave"}
 
 HEADER = "Surrogate-Key"
 

@@ -6,7 +6,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from catalog.models import Brand, Colorway, Product
-from newsroom.models import Ambassadorship, Article, Campaign, Person, Quote, QuoteWording
+from newsroom.models import (
+    Ambassadorship,
+    Article,
+    Campaign,
+    Event,
+    Person,
+    Quote,
+    QuoteWording,
+)
 
 _counter = itertools.count(1)
 
@@ -64,6 +72,14 @@ def make_campaign(**kwargs):
     if "brand" not in kwargs:
         kwargs["brand"] = make_brand()
     return Campaign.objects.create(**kwargs)
+
+
+def make_event(**kwargs):
+    n = _n()
+    kwargs.setdefault("name", f"Show {n}")
+    kwargs.setdefault("slug", f"show-{n}")
+    kwargs.setdefault("published_by_hand", True)
+    return Event.objects.create(**kwargs)
 
 
 def make_ambassadorship(**kwargs):

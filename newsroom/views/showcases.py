@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from catalog.models import Product, public_q
 
-from .. import dates, entities, jsonld
+from .. import dates, entities, jsonld, surrogate
 from ..models import Article, Campaign, CampaignSeries, Person
 from ..seo import home_crumb, page_graph, page_meta
 from .common import public_quotes, published_wordings
@@ -44,6 +44,8 @@ def series_detail(request, slug):
     series = get_object_or_404(
         public_series(now=now).select_related("brand", "photographer"), slug=slug
     )
+    # Every row shown records its key; a new instalment names its series on save.
+    surrogate.add(request, surrogate.key_for(series))
     instalments = list(
         public_instalments(now=now)
         .filter(series=series)
@@ -151,6 +153,7 @@ def event_detail(request, slug):
     event = get_object_or_404(
         entities.get("event").public(now=now).select_related("brand"), slug=slug
     )
+    surrogate.add(request, surrogate.key_for(event))
     brand = event.brand if event.brand is not None and event.brand.is_public else None
     products = list(
         event.products.public(now=now)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from .. import surrogate
 from ..seo import PageMeta
 
 # --- robots.txt and errors -------------------------------------------------------------------
@@ -16,6 +17,7 @@ from ..seo import PageMeta
 @require_safe
 @cache_control(max_age=60 * 60 * 24, public=True)
 def robots_txt(request):
+    surrogate.add(request)  # shows no rows: only a flush or a deploy changes it
     sitemap = request.build_absolute_uri(reverse("sitemap-index"))
     lines = [
         "User-agent: *",

@@ -12,7 +12,9 @@ from tests.factories import (
     make_article,
     make_brand,
     make_campaign,
+    make_event,
     make_person,
+    make_product,
     make_quote,
     tomorrow,
 )
@@ -109,3 +111,56 @@ def test_the_walk_reaches_the_pages_of_related_rows_and_stops_there(newcomer):
         f"article-{draft.pk}",
     } <= keys
     assert f"person-{person.pk}" not in keys  # never back into the person's own kind
+
+
+@pytest.fixture
+def reported():
+    """Quotes reported only by a draft: by a public person, by a house, about a bag and
+    an event of the house, in a public campaign."""
+    person = make_person(name="Ada Okoye")
+    make_article(headline="Ada at the show").people.add(person)
+    house = make_brand(name="Maison Vega")
+    bag = make_product(brand=house, name="Vega Tote")
+    event = make_event(brand=house, name="Vega Gala")
+    campaign = make_campaign(brand=house, name="Vega Winter")
+    draft = make_article(headline="A quiet interview", status=Article.Status.DRAFT)
+    make_quote(speaker_person=person, text="Wear it loud.", articles=[draft], campaign=campaign)
+    said = make_quote(speaker_brand=house, text="The tote travels.", articles=[draft])
+    said.about_products.add(bag)
+    said.about_events.add(event)
+    pages = {
+        "Wear it loud.": [person.get_absolute_url(), campaign.get_absolute_url()],
+        "The tote travels.": [
+            house.get_absolute_url(),
+            bag.get_absolute_url(),
+            event.get_absolute_url(),
+        ],
+    }
+    return draft, pages
+
+
+def shown(client, pages):
+    return {
+        (text, url)
+        for text, urls in pages.items()
+        for url in urls
+        if text in get(client, url).content.decode()
+    }
+
+
+def test_a_story_going_live_shows_its_quotes_on_the_pages_they_concern(client, reported):
+    draft, pages = reported
+    warm(client, *(url for urls in pages.values() for url in urls))
+    assert shown(client, pages) == set()
+    publish(draft)
+    assert shown(client, pages) == {(t, u) for t, urls in pages.items() for u in urls}
+
+
+def test_a_story_coming_down_takes_its_quotes_with_it(client, reported):
+    draft, pages = reported
+    publish(draft)
+    warm(client, *(url for urls in pages.values() for url in urls))
+    assert len(shown(client, pages)) == 5
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    assert shown(client, pages) == set()

@@ -1,16 +1,16 @@
 """Surrogate keys: what each page carries, what each write invalidates, and nothing more."""
 
 import pytest
-from django.utils.text import slugify
 
 from newsroom import cache as pagecache
 from newsroom import entities, surrogate
-from newsroom.models import Article, Event
+from newsroom.models import Article, CampaignSeries
 from tests.factories import (
     make_ambassadorship,
     make_article,
     make_brand,
     make_campaign,
+    make_event,
     make_person,
     make_product,
     make_quote,
@@ -19,12 +19,6 @@ from tests.factories import (
 from tests.pagecache import get, is_hit, keys_of, warm
 
 pytestmark = pytest.mark.django_db
-
-
-def make_event(**kwargs):
-    name = kwargs.pop("name", "Met Gala")
-    kwargs.setdefault("slug", slugify(name))
-    return Event.objects.create(name=name, **kwargs)
 
 
 MAKERS = {
@@ -92,8 +86,30 @@ def test_entity_pages_carry_their_own_key(client, story):
     assert f"product-{product.pk}" in keys_of(get(client, product.get_absolute_url()))
 
 
-def test_a_page_that_declares_nothing_carries_content(client, story):
-    assert "content" in keys_of(get(client, "/robots.txt"))
+def test_series_and_event_pages_carry_their_own_key(client, story):
+    article, person = story
+    series = CampaignSeries.objects.create(name="Characters", slug="characters", brand=make_brand())
+    campaign = make_campaign(name="Characters I", brand=series.brand, series=series)
+    campaign.people.add(person)
+    event = make_event(name="Met Gala")
+    event.people.add(person)
+    series_keys = keys_of(get(client, series.get_absolute_url()))
+    assert {f"campaignseries-{series.pk}", f"campaign-{campaign.pk}", f"person-{person.pk}"} <= (
+        series_keys
+    )
+    event_keys = keys_of(get(client, event.get_absolute_url()))
+    assert {f"event-{event.pk}", f"person-{person.pk}"} <= event_keys
+    assert "content" not in series_keys | event_keys
+
+
+def test_robots_txt_shows_no_rows_and_carries_only_all(client):
+    assert keys_of(get(client, "/robots.txt")) == {surrogate.ALL}
+
+
+def test_a_render_that_declares_nothing_carries_content():
+    with surrogate.collect() as recorder:
+        surrogate.add_keys({"person-1"})
+    assert recorder.final_keys() == {surrogate.ALL, surrogate.CONTENT, "person-1"}
 
 
 def test_catalog_pages_name_their_row_as_the_registry_does():
