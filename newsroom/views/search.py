@@ -10,7 +10,6 @@ page itself works without it: the box is an ordinary form.
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from .. import surrogate
@@ -21,8 +20,9 @@ from ..seo import home_crumb, page_graph, page_meta
 
 
 @require_safe
-@cache_control(max_age=60, public=True)
 def suggest(request):
+    # Like every public page: browsers revalidate (a story taken down leaves the
+    # suggestions at once), shared caches keep it until a purge of ``search``.
     surrogate.add(request, surrogate.SEARCH)
     query = normalise(request.GET.get("q", ""))
     response = JsonResponse({"query": query, "results": find_suggestions(query)})

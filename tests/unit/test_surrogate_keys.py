@@ -102,6 +102,14 @@ def test_series_and_event_pages_carry_their_own_key(client, story):
     assert "content" not in series_keys | event_keys
 
 
+def test_search_suggestions_are_revalidated_by_browsers_and_kept_by_shared_caches(client, story):
+    response = get(client, "/search/suggest/?q=Ines")
+    assert "Ines Moreau" in response.content.decode()
+    assert surrogate.SEARCH in keys_of(response)
+    cache_control = response["Cache-Control"]
+    assert "max-age=0" in cache_control and "s-maxage=" in cache_control
+
+
 def test_robots_txt_shows_no_rows_and_carries_only_all(client):
     assert keys_of(get(client, "/robots.txt")) == {surrogate.ALL}
 
