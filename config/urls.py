@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.static import serve
 
@@ -57,7 +58,9 @@ def serve_media(request, path):
     An image whose rights have ended, and each of its renditions, answers 404 to
     readers from that moment, even to one who kept its URL; staff still get it
     (the admin's previews), privately. One query per file, nothing cached: a date
-    moved later serves the file again at the next request.
+    moved later serves the file again at the next request. Browsers may keep a
+    file but must ask again each time (a 304 is cheap), since its rights may end
+    at any moment, or be ended early by an editor.
 
     In production with object storage (several hosts) this view is off and the
     files are served by the storage (or its CDN), not Django: an ended image
@@ -67,7 +70,9 @@ def serve_media(request, path):
     name = posixpath.normpath(path).lstrip("/")  # as serve() reads it
     if renditions.withheld(name) and not (request.user.is_active and request.user.is_staff):
         raise Http404("This image may no longer be shown.")
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    patch_cache_control(response, max_age=0, must_revalidate=True)
+    return response
 
 
 if settings.SERVE_MEDIA:

@@ -93,6 +93,18 @@ def test_other_files_and_images_are_served_as_before(client):
     assert fetch(client, "/media/articles/never-uploaded.png") == 404
 
 
+def test_browsers_ask_again_for_each_file_and_an_ended_one_is_not_revalidated(client):
+    article = with_lead_image(until=later(days=2))
+    response = client.get(article.lead_image.url)
+    b"".join(response.streaming_content)
+    assert "max-age=0" in response["Cache-Control"]
+    assert "must-revalidate" in response["Cache-Control"]
+    since = {"HTTP_IF_MODIFIED_SINCE": response["Last-Modified"]}
+    assert client.get(article.lead_image.url, **since).status_code == 304
+    Article.objects.filter(pk=article.pk).update(lead_image_rights_until=ago(minutes=1))
+    assert client.get(article.lead_image.url, **since).status_code == 404
+
+
 def test_staff_still_see_an_ended_image_in_the_admin(admin_client):
     article = with_lead_image(until=ago(minutes=1))
     response = admin_client.get(article.lead_image.url)
