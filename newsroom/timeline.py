@@ -45,6 +45,18 @@ def timeline_entry(kind, text, *, on=None, precision=DAY, year=None, url=""):
     return None
 
 
+def shared_entries(*, campaigns=(), events=(), articles=()):
+    """The entries a person's and a house's timelines write alike: campaigns, events, stories."""
+    for c in campaigns:
+        yield timeline_entry(
+            "Campaign", c.name, on=c.date, precision=c.date_precision, url=c.get_absolute_url()
+        )
+    for e in events:
+        yield timeline_entry("Event", e.name, on=e.date, precision=e.date_precision)
+    for a in articles:
+        yield timeline_entry("Story", a.headline, on=a.published_at, url=a.get_absolute_url())
+
+
 def sort_timeline(entries):
     """The dated entries, oldest first; entries without a date are left out."""
     return sorted((e for e in entries if e is not None), key=lambda e: (e.when, e.kind, e.text))

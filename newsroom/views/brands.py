@@ -17,7 +17,7 @@ from .. import jsonld, surrogate
 from ..models import Article, Person, QuoteWording
 from ..seo import home_crumb, page_graph, page_meta
 from ..templatetags.reader_tags import http_url
-from ..timeline import sort_timeline, timeline_entry
+from ..timeline import shared_entries, sort_timeline, timeline_entry
 
 STORIES_LIMIT = 30
 
@@ -98,24 +98,7 @@ def brand_detail(request, slug):
                 )
                 for p in products
             ),
-            *(
-                timeline_entry(
-                    "Campaign",
-                    c.name,
-                    on=c.date,
-                    precision=c.date_precision,
-                    url=c.get_absolute_url(),
-                )
-                for c in campaigns
-            ),
-            *(
-                timeline_entry("Event", e.name, on=e.date, precision=e.date_precision)
-                for e in events
-            ),
-            *(
-                timeline_entry("Story", a.headline, on=a.published_at, url=a.get_absolute_url())
-                for a in articles
-            ),
+            *shared_entries(campaigns=campaigns, events=events, articles=articles),
         ]
     )
 

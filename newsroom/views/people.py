@@ -18,7 +18,7 @@ from ..models import (
     Person,
 )
 from ..seo import home_crumb, page_graph, page_meta
-from ..timeline import sort_timeline, timeline_entry
+from ..timeline import shared_entries, sort_timeline, timeline_entry
 from .common import STORIES_LIMIT, first_report_url, public_quotes, published_wordings
 
 # --- Person ----------------------------------------------------------------------------------
@@ -91,20 +91,6 @@ def person_detail(request, slug):
             ),
             *(
                 timeline_entry(
-                    "Campaign",
-                    c.name,
-                    on=c.date,
-                    precision=c.date_precision,
-                    url=c.get_absolute_url(),
-                )
-                for c in campaigns
-            ),
-            *(
-                timeline_entry("Event", e.name, on=e.date, precision=e.date_precision)
-                for e in events
-            ),
-            *(
-                timeline_entry(
                     "Quote",
                     Truncator(q.text).words(12),
                     on=q.said_on,
@@ -113,10 +99,7 @@ def person_detail(request, slug):
                 )
                 for q in quotes
             ),
-            *(
-                timeline_entry("Story", a.headline, on=a.published_at, url=a.get_absolute_url())
-                for a in articles
-            ),
+            *shared_entries(campaigns=campaigns, events=events, articles=articles),
         ]
     )
     path = person.get_absolute_url()
