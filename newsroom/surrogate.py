@@ -257,15 +257,10 @@ def foreign_keys(instance):
 
 
 def _is_page_row(model):
-    """Rows with pages of their own (each kind, stories, tags): where a walk stops."""
-    from . import entities
+    """Rows with pages of their own (each kind, stories, series, tags): where a walk stops."""
+    from taggit.models import TagBase
 
-    meta = model._meta
-    return (
-        entities.for_model(model) is not None
-        or meta.label_lower == "newsroom.article"
-        or meta.label_lower == "taggit.tag"
-    )
+    return hasattr(model, "get_absolute_url") or issubclass(model, TagBase)
 
 
 def neighbour_keys(model, pks, *, using="default", depth=3):
@@ -277,7 +272,7 @@ def neighbour_keys(model, pks, *, using="default", depth=3):
     directly (the campaigns a person appeared in, the stories that link them) or
     through rows without a page of their own (an ambassadorship: the house; a
     quote and its wordings: the stories that report it). The walk follows every
-    relation, stops at rows with a page (kinds, stories, tags) and never walks
+    relation, stops at rows with a page (kinds, stories, series, tags) and never walks
     back into ``model`` (the other people with the same role do not show this one).
     """
     keys = set()
