@@ -306,10 +306,8 @@ def test_a_write_to_raw_rows_can_name_its_keys(client, story, unrelated):
 # -- one read per request --------------------------------------------------------------
 
 
-def test_a_hit_reads_the_cache_once(client, story, monkeypatch):
-    article, _ = story
-    url = article.get_absolute_url()
-    warm(client, url)
+def spy_on_cache(monkeypatch):
+    """The page cache's own calls (pages, their state, fragments) from now on, by name."""
     cache = pagecache._cache()
     calls = []
     depth = []
@@ -320,7 +318,7 @@ def test_a_hit_reads_the_cache_once(client, story, monkeypatch):
         def call(keys, *args, **kwargs):
             # Only the page cache's own calls, not those a backend makes inside one.
             names = [keys] if isinstance(keys, str) else list(keys)
-            if not depth and any(key.startswith(("page", "pagecache")) for key in names):
+            if not depth and any(key.startswith(("page", "fragment")) for key in names):
                 calls.append(name)
             depth.append(name)
             try:
@@ -332,8 +330,31 @@ def test_a_hit_reads_the_cache_once(client, story, monkeypatch):
 
     for name in ("get", "get_many", "has_key", "add", "set", "set_many"):
         monkeypatch.setattr(cache, name, spy(name))
+    return calls
+
+
+def test_a_hit_reads_the_cache_once(client, story, monkeypatch):
+    article, _ = story
+    url = article.get_absolute_url()
+    warm(client, url)
+    calls = spy_on_cache(monkeypatch)
     assert is_hit(get(client, url))
     assert calls == ["get_many"], calls
+
+
+def test_a_story_page_rendered_again_reads_and_writes_the_cache_six_times(
+    client, story, monkeypatch
+):
+    article, _ = story
+    url = article.get_absolute_url()
+    warm(client, url)
+    article.dek = "A new standfirst."
+    article.save()
+    calls = spy_on_cache(monkeypatch)
+    assert "A new standfirst." in get(client, url).content.decode()
+    # The page and its fragments read (two), the fragments kept (check, write),
+    # the page kept (check, write): no round trip of its own for any part.
+    assert calls == ["get_many", "get_many", "get_many", "set_many", "get_many", "set_many"], calls
 
 
 # -- purges ------------------------------------------------------------------------------
