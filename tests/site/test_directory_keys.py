@@ -10,7 +10,6 @@ import re
 from html import unescape
 
 import pytest
-from django.utils.text import slugify
 from taggit.models import Tag
 
 from catalog.models import Colorway, Product, ProductImage
@@ -32,6 +31,7 @@ from tests.factories import (
     make_brand,
     make_campaign,
     make_colorway,
+    make_event,
     make_person,
     make_product,
     tomorrow,
@@ -70,13 +70,6 @@ def listed(response):
     block = html.split('class="directory__items"', 1)[1].split("</main>", 1)[0]
     block = block.split('class="pagination"', 1)[0]
     return [unescape(n) for n in re.findall(r'<a href="/[a-z]+/[^"/?]+/">([^<]+)</a>', block)]
-
-
-def make_event(**kwargs):
-    name = kwargs.pop("name", "Met Gala")
-    kwargs.setdefault("slug", slugify(name))
-    kwargs.setdefault("published_by_hand", True)
-    return Event.objects.create(name=name, **kwargs)
 
 
 def first_page_of(make):

@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from newsroom.models import Article, Event
+from catalog.models import public_q
+from newsroom.models import Article, Event, QuoteWording
 from newsroom.prepared import PreparedQuery
 from newsroom.views import articles as views
-from tests.factories import make_article, make_brand, make_person, make_product
+from tests.factories import make_article, make_brand, make_person, make_product, make_quote
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ def _fresh_prepared_queries():
     yield
     views._prepared_unions.clear()
     views._prepared_related.clear()
+
 
 STAND_INS = (
     {"now": datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)},
@@ -105,3 +107,21 @@ def test_related_stories_compiled_once_are_those_the_orm_finds(monkeypatch):
     monkeypatch.setattr(PreparedQuery, "_compile", lambda self, using: None)
     views._prepared_related.clear()
     assert [a.headline for a in views.related_articles(story, entities, tags)] == compiled
+
+
+def test_a_storys_quotes_found_by_the_compiled_query_are_those_the_orm_finds():
+    story = _story()
+    held_back = story.people.get(name="Held Back")
+    said = make_quote(speaker_person=story.people.get(name="Ines Moreau"), articles=[story])
+    by_house = make_quote(speaker_brand=make_brand(name="Maison Soleil"), articles=[story])
+    make_quote(speaker_person=held_back, articles=[story])  # embargoed speaker: not shown
+    make_quote(articles=[make_article(headline="Another story")])
+
+    found = views.story_wordings(story)
+    assert views._story_wording_ids._compiled["default"], "the query compiles on this database"
+    orm = QuoteWording.objects.filter(
+        public_q("quote__speaker_person__"), public_q("quote__speaker_brand__"), article=story
+    ).order_by("pk")
+    assert [w.pk for w in found] == [w.pk for w in orm]
+    assert [w.quote for w in found] == [said, by_house]
+    assert views.story_wordings(make_article(headline="No quotes")) == []
